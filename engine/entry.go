@@ -169,7 +169,7 @@ func decodeEntry(b []byte) (entryHeader, error) {
 	return h, nil
 }
 
-func (h *entryHeader) key(b []byte) []byte   { return b[h.keyOff : h.keyOff+h.keyLen] }
+func (h *entryHeader) key(b []byte) []byte { return b[h.keyOff : h.keyOff+h.keyLen] }
 func (h *entryHeader) value(b []byte) []byte {
 	s := h.keyOff + h.keyLen
 	return b[s : s+h.valLen : s+h.valLen]

@@ -78,4 +78,3 @@ func (p *segmentPool) close() {
 	p.free = nil
 	p.mu.Unlock()
 }
-
