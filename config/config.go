@@ -1,16 +1,25 @@
 package config
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+)
 
 // Config is every setting nebredis understands, named after its redis.conf
 // directive. cmd/nebredis fills it from a config file and flags; CONFIG
 // GET/SET read and change the runtime-settable ones through Params.
 type Config struct {
-	Port                   int           // port
-	Bind                   []string      // bind
+	Port                   int           // port; 0 = an ephemeral port chosen by the OS
+	Bind                   []string      // bind; empty = every interface
+	ProtectedMode          bool          // protected-mode
 	Dir                    string        // dir
+	Daemonize              bool          // daemonize: only "no" is supported
 	AppendOnly             bool          // appendonly
 	AppendFsync            string        // appendfsync: always, everysec, no
+	Save                   []SavePoint   // save; accepted and reported, no snapshots yet
 	RequirePass            string        // requirepass
 	MaxMemory              int64         // maxmemory, bytes; 0 = none
 	MaxMemoryPolicy        string        // maxmemory-policy
@@ -18,22 +27,40 @@ type Config struct {
 	Databases              int           // databases
 	MaxClients             int           // maxclients
 	Timeout                time.Duration // timeout (seconds in redis.conf); 0 = never
+	TCPKeepAlive           int           // tcp-keepalive, seconds
 	ProtoMaxBulkLen        int64         // proto-max-bulk-len
 	ClientQueryBufferLimit int64         // client-query-buffer-limit
-	LogLevel               string        // loglevel: debug, verbose, notice, warning, nothing
+	LogLevel               string        // loglevel: debug, verbose, notice, warning
 	LogFile                string        // logfile; "" = stdout
-	SlowlogLogSlowerThan   int64         // slowlog-log-slower-than, microseconds
+	SlowlogLogSlowerThan   int64         // slowlog-log-slower-than, microseconds; -1 disables
 	SlowlogMaxLen          int           // slowlog-max-len
-	Hz                     int           // hz
-	TCPKeepAlive           int           // tcp-keepalive, seconds
+	Hz                     int           // hz, kept between 1 and 500 as Redis does
 }
 
+// SavePoint is one "save <seconds> <changes>" rule.
+type SavePoint struct {
+	Seconds int64
+	Changes int64
+}
+
+// MaxDatabases is the largest databases value: the engine stores the
+// database number in one byte of each log entry (engine.MaxDatabases).
+const MaxDatabases = 256
+
+// maxMemoryPolicies are the maxmemory-policy values nebredis's engine
+// implements, in Redis's order. The LFU policies are not among them yet.
+var maxMemoryPolicies = []string{"volatile-lru", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-random", "noeviction"}
+
+// MaxMemoryPolicies returns the accepted maxmemory-policy names.
+func MaxMemoryPolicies() []string { return append([]string(nil), maxMemoryPolicies...) }
+
 // Default returns redis-server 7's defaults, except that bind is loopback
-// only and dir is ./nebredis-data.
+// only, save is empty (there are no snapshots) and dir is ./nebredis-data.
 func Default() Config {
 	return Config{
 		Port:                   6379,
 		Bind:                   []string{"127.0.0.1"},
+		ProtectedMode:          true,
 		Dir:                    "./nebredis-data",
 		AppendOnly:             false,
 		AppendFsync:            "everysec",
@@ -41,12 +68,63 @@ func Default() Config {
 		MaxMemorySamples:       5,
 		Databases:              16,
 		MaxClients:             10000,
+		TCPKeepAlive:           300,
 		ProtoMaxBulkLen:        512 << 20,
 		ClientQueryBufferLimit: 1 << 30,
 		LogLevel:               "notice",
 		SlowlogLogSlowerThan:   10000,
 		SlowlogMaxLen:          128,
 		Hz:                     10,
-		TCPKeepAlive:           300,
 	}
+}
+
+// Validate checks every setting with the same parser the config file and
+// CONFIG SET use: each value is printed as CONFIG GET prints it and parsed
+// back. The error names the directive, e.g.
+//
+//	maxmemory-policy "lru": argument(s) must be one of the following: ...
+func (c *Config) Validate() error {
+	var errs []error
+	for i := range params {
+		p := &params[i]
+		v := p.get(c)
+		scratch := *c
+		if err := p.Apply(&scratch, p.Split(v)...); err != nil {
+			var pe *ParamError
+			if errors.As(err, &pe) {
+				errs = append(errs, fmt.Errorf("%s %q: %s", p.Name, v, pe.Reason))
+			} else {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if c.Dir == "" {
+		errs = append(errs, errors.New(`dir "": the data directory must not be empty`))
+	}
+	return errors.Join(errs...)
+}
+
+// ListenAddrs turns bind and port into addresses for net.Listen. "*" is
+// every IPv4 interface, "::*" every IPv6 one; a leading "-" (Redis's "skip
+// if unavailable" mark) is dropped. An empty bind listens everywhere.
+func (c *Config) ListenAddrs() []string {
+	port := strconv.Itoa(c.Port)
+	if len(c.Bind) == 0 {
+		return []string{net.JoinHostPort("", port)}
+	}
+	out := make([]string, 0, len(c.Bind))
+	for _, b := range c.Bind {
+		host := b
+		if len(host) > 1 && host[0] == '-' {
+			host = host[1:]
+		}
+		switch host {
+		case "*":
+			host = "0.0.0.0"
+		case "::*":
+			host = "::"
+		}
+		out = append(out, net.JoinHostPort(host, port))
+	}
+	return out
 }
