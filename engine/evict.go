@@ -24,29 +24,42 @@ func (e *Engine) MaxMemory() (int64, Policy) {
 
 // EnsureMemory is called before a command that may grow memory. Over
 // maxmemory it first reclaims garbage with the cleaner, then evicts keys by
-// the policy, and returns ErrOOM when it cannot get under the limit.
+// the policy (eviction only turns live bytes into garbage: the cleaner is
+// what returns memory), and returns ErrOOM when it cannot get under the limit.
 func (e *Engine) EnsureMemory() error {
 	max := e.maxMemory.Load()
 	if max <= 0 || e.Used() <= max {
 		return nil
 	}
 	policy := Policy(e.policy.Load())
-	for tries := 0; tries < 1024 && e.Used() > max; tries++ {
-		garbage := atomic.LoadInt64(&e.segBytes) - atomic.LoadInt64(&e.liveBytes)
-		if garbage > int64(e.opts.SegmentSize) && e.cleanFullest() {
+	exhausted := false
+	for tries := 0; tries < 4096; tries++ {
+		used := e.Used()
+		if used <= max {
+			return nil
+		}
+		if e.cleanFullest() {
 			continue
 		}
-		if policy == NoEviction || !e.evictOne(policy) {
+		if policy == NoEviction || exhausted {
 			return ErrOOM
 		}
+		// Evict about as many live bytes as we are over, then clean again.
+		for freed := int64(0); freed < used-max; {
+			n, ok := e.evictOne(policy)
+			if !ok {
+				exhausted = true // nothing left to evict: clean what we made
+				break
+			}
+			freed += int64(n)
+		}
 	}
-	if e.Used() > max {
-		return ErrOOM
-	}
-	return nil
+	return ErrOOM
 }
 
-// cleanFullest cleans the shard with the most garbage, synchronously.
+// cleanFullest synchronously cleans one segment of the shard with the most
+// garbage, sealing a head segment if that is where the garbage is. It
+// reports whether a segment was freed.
 func (e *Engine) cleanFullest() bool {
 	var best *shard
 	bestGarbage := 0
@@ -63,6 +76,20 @@ func (e *Engine) cleanFullest() bool {
 	}
 	best.mu.Lock()
 	v := best.pickVictimLocked(true, 1)
+	if v == nil {
+		for _, h := range []*segment{best.head, best.surv} {
+			if h != nil && h.live < h.used {
+				h.open = false
+				if best.head == h {
+					best.head = nil
+				} else {
+					best.surv = nil
+				}
+				v = h
+				break
+			}
+		}
+	}
 	best.mu.Unlock()
 	if v == nil {
 		return false
@@ -70,8 +97,9 @@ func (e *Engine) cleanFullest() bool {
 	return best.cleanSegment(v)
 }
 
-// evictOne samples MaxMemorySamples keys and deletes the best candidate.
-func (e *Engine) evictOne(p Policy) bool {
+// evictOne samples MaxMemorySamples keys, deletes the best candidate and
+// returns the log bytes that became garbage.
+func (e *Engine) evictOne(p Policy) (int, bool) {
 	volatileOnly := p == VolatileLRU || p == VolatileRandom || p == VolatileTTL
 	type cand struct {
 		s     *shard
@@ -81,15 +109,16 @@ func (e *Engine) evictOne(p Policy) bool {
 	}
 	var best *cand
 	now := e.clock.NowMs()
-	for i := 0; i < e.opts.MaxMemorySamples; i++ {
+	for i, misses := 0, 0; i < e.opts.MaxMemorySamples && misses < 2*len(e.shards); {
 		s := e.shards[rand.IntN(len(e.shards))]
 		s.mu.Lock()
-		t, pdb, w := s.sampleLocked(volatileOnly)
+		_, pdb, w := s.sampleLocked(volatileOnly)
 		if w == 0 {
 			s.mu.Unlock()
+			misses++
 			continue
 		}
-		_ = t
+		i++
 		b, h := s.entry(w)
 		var score int64
 		switch p {
@@ -110,37 +139,43 @@ func (e *Engine) evictOne(p Policy) bool {
 	}
 	_ = now
 	if best == nil {
-		return false
+		return 0, false
 	}
 	r := e.locate(best.key)
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
 	t := r.s.tableIfAny(best.pdb, r.slot)
 	if t == nil {
-		return true // deleted meanwhile: memory went down anyway
+		return 0, true // deleted meanwhile
 	}
+	n := 0
 	if cell, w := r.s.findLocked(t, r.hash, best.key); w != 0 {
+		_, h := r.s.entry(w)
+		n = h.size
 		r.s.deleteLocked(t, cell, w, best.pdb)
 		e.stats.evicted.Add(1)
 	}
-	return true
+	return n, true
 }
 
 // sampleLocked picks a random key of the shard (in any database), only among
-// keys with a TTL when volatileOnly.
+// keys with a TTL when volatileOnly: a random table, walking forward to the
+// next one holding a candidate, then a random cell walking forward likewise.
 func (s *shard) sampleLocked(volatileOnly bool) (*slotTable, int, uint64) {
 	for pdb, ts := range s.tables {
 		if ts == nil || s.keys[pdb] == 0 {
 			continue
 		}
-		for attempt := 0; attempt < 16; attempt++ {
-			t := &ts[rand.IntN(len(ts))]
+		start := rand.IntN(len(ts))
+		for k := 0; k < len(ts); k++ {
+			t := &ts[(start+k)%len(ts)]
 			if t.count == 0 {
 				continue
 			}
-			start := rand.IntN(len(t.words))
-			for k := 0; k < len(t.words); k++ {
-				w := t.words[(start+k)&(len(t.words)-1)]
+			mask := len(t.words) - 1
+			from := rand.IntN(len(t.words))
+			for c := 0; c < len(t.words); c++ {
+				w := t.words[(from+c)&mask]
 				if w != 0 && (!volatileOnly || wordTTL(w)) {
 					return t, pdb, w
 				}
