@@ -232,25 +232,26 @@ func (s *shard) valueLocked(w uint64, now int64, touch bool) Value {
 }
 
 // Get appends the string value of key to dst. It returns ErrWrongType for a
-// key of another type. The caller owns the returned slice.
+// key of another type. The caller owns the returned slice. The hit path does
+// not allocate when dst has room.
 func (e *Engine) Get(db int, key, dst []byte) ([]byte, bool, error) {
-	var out []byte
-	var typ Type
-	found := false
-	e.view(db, key, true, func(v *Value) {
-		found = true
-		typ = v.Type
-		if v.Type == TypeString {
-			out = append(dst, v.Data...)
-		}
-	})
-	if found && typ != TypeString {
-		return dst, true, ErrWrongType
+	if e.checkDB(db) != nil {
+		return dst, false, ErrBadDB
 	}
-	if !found {
+	r := e.locate(key)
+	now := e.clock.NowMs()
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	_, _, w := e.lookupLocked(r, e.dbMap[db], key, now)
+	if w == 0 {
 		return dst, false, nil
 	}
-	return out, true, nil
+	b, h := r.s.entry(w)
+	putLE32(b[offClock:], uint32(now/1000))
+	if h.kind != TypeString {
+		return dst, true, ErrWrongType
+	}
+	return append(dst, h.value(b)...), true, nil
 }
 
 // View calls fn with the key's value if it exists and returns whether it

@@ -1,0 +1,107 @@
+// Package engine is nebredis's storage engine: a sharded, log-structured
+// in-memory key-value store in the spirit of RAMCloud ("Log-structured Memory
+// for DRAM-based Storage", FAST'14). It knows nothing of RESP or the cluster;
+// commands/ turns its values and sentinel errors into Redis replies.
+//
+// # Memory is a log
+//
+// Every value lives in an append-only log of segments: fixed-size regions
+// (Options.SegmentSize, 8 MiB by default) mapped with mmap outside the Go
+// heap, so the garbage collector never scans or copies them. An overwrite
+// appends a new entry; a delete appends a tombstone. Each segment keeps an
+// exact count of its live bytes. Entries larger than a quarter segment get a
+// dedicated mapping of their own, freed the moment the entry dies.
+//
+// One entry, little endian:
+//
+//	 0       4       8      9     10      12
+//	+-------+-------+------+-----+-------+---------+---------+---------+--------+-----+-------+
+//	| crc32c| clock | kind | db  | slot  | keylen  | vallen  | version | expire | key | value |
+//	|  u32  |  u32  |  u8  | u8  |  u16  | uvarint | uvarint | uvarint | i64 ms |     |       |
+//	+-------+-------+------+-----+-------+---------+---------+---------+--------+-----+-------+
+//	                                                                    only if
+//	                                                                    kind&0x10
+//
+//   - crc32c (Castagnoli) covers kind through value. The access clock (Unix
+//     seconds of the last read or write, for LRU eviction and OBJECT
+//     IDLETIME) is rewritten in place on reads and is outside the checksum.
+//   - kind: low 4 bits are the Type tag, bit 0x10 says an expiry follows.
+//   - version is engine-wide and monotonic: replaying a log, the higher
+//     version of a key wins.
+//   - slot is the key's Redis Cluster slot, computed once on write.
+//   - A tombstone's value is the uvarint segment sequence number that was
+//     next when it was written: every older entry of its key lives in a
+//     segment with a lower sequence number. A flush marker (FLUSHDB) is the
+//     same for a whole database.
+//
+// A 16-byte key with a 32-byte value takes 65 bytes of log.
+//
+// # Index
+//
+// Each shard indexes its keys with one small open-addressing table per
+// (database, slot) pair. A cell is one uint64 word packing a 21-bit hash
+// tag, a TTL bit, the segment id and the offset (see index.go): no per-entry
+// Go pointers. Lookups compare the tag, then the key bytes in the log, so a
+// hash collision costs a comparison, never a key. Tables grow and shrink
+// one slot at a time — about sixty keys each at a million keys — so a resize
+// never stalls a shard, and the cluster can count, enumerate and drop a
+// slot by touching only its table.
+//
+// # Shards
+//
+// Slot s belongs to shard s mod Options.Shards (a power of two, 16 per
+// GOMAXPROCS by default). A shard has one mutex guarding its tables, its
+// segments and their counters; no lock is shared by requests on different
+// shards. Logical databases (SELECT 0-15) map to physical ones through a
+// table SWAPDB rewrites with every shard locked.
+//
+// # Cleaner
+//
+// A background cleaner visits shards in parallel (GOMAXPROCS at a time). In
+// a shard whose utilization (live/appended) is under Options.CleanBelow with
+// at least a segment of garbage, it picks closed segments by LFS cost-benefit,
+// (1-u)·age/(1+u), copies their live entries byte for byte into a survivor
+// segment and returns the whole segment to a pool (madvise'd away, so it
+// costs no RSS while pooled). It holds the shard lock for 64 KiB of log at a
+// time. With Options.Durable, a tombstone is kept while any other segment
+// with a lower sequence number than the one it records exists — such a
+// segment might still hold an older entry of its key — and when tombstones
+// pass a tenth of a shard the oldest segment is cleaned so they can go.
+//
+// # Expiry and eviction
+//
+// Expired keys are deleted when touched (every read, SCAN, RANDOMKEY) and by
+// an active cycle that walks the index looking only at words with the TTL
+// bit. Before a command that may grow memory, EnsureMemory compares Used
+// (appended log plus index) with maxmemory, reclaims garbage first and then
+// evicts by policy, sampling keys as Redis does.
+//
+// # Collections
+//
+// Hashes, lists, sets and sorted sets are stored so that a per-element
+// operation never rewrites the whole collection. The key's own entry (type
+// TypeHash, TypeList, TypeSet or TypeZSet) holds a small header: a 64-bit
+// collection id, the element count and type-specific metadata (a list's head
+// and tail sequence numbers). Every element is its own TypeElement entry
+// whose key is the collection id followed by the member (for a list, a
+// sequence number; for a sorted set, the member, with the score as value)
+// and which carries the parent's slot, so a collection never spans shards or
+// slots. Element entries are indexed in per-slot element tables next to the
+// key tables, invisible to SCAN, KEYS, DBSIZE and RANDOMKEY; deleting a
+// collection bumps nothing but its header and lets the cleaner drop the
+// elements whose collection id no longer exists. Sorted-set order lives in
+// a per-collection skiplist of packed offsets rebuilt from the log on load.
+//
+// # SCAN
+//
+// A cursor names a point in (slot, hash tag) order, not a cell, so a key
+// present for the whole scan is returned at least once across resizes,
+// cleaning and rehashing (see scan.go).
+//
+// # Concurrency and ownership
+//
+// Every exported method is safe for concurrent use. Callbacks (View, Update,
+// Multi) run under shard locks: they must not call back into the engine.
+// Value.Data aliases the log and is valid only during the callback; Get and
+// KeysInSlot copy into memory the caller owns.
+package engine
