@@ -1,0 +1,190 @@
+package resp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/nebredis/nebredis/commands"
+)
+
+const (
+	// flushAt: a batch whose replies reach this size is flushed before the
+	// next command runs, so a long pipeline does not pile up replies.
+	flushAt = 64 * 1024
+	// writeBufSize is the reply buffer a connection starts with and goes
+	// back to when a big reply made it larger than maxIdleWrite.
+	writeBufSize = 4 * 1024
+	maxIdleWrite = 64 * 1024
+)
+
+// conn is one client connection. Everything but nc.Close (Kill, Server.Close)
+// is touched only by the connection's own goroutine.
+type conn struct {
+	srv  *Server
+	nc   net.Conn
+	sess *commands.Session
+	rd   reader
+	w    replyWriter
+
+	readDeadline bool // a read deadline is set and must be cleared if timeout goes to 0
+	mark         int  // len(w.buf) before the running command, -1 between commands
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	return &conn{srv: s, nc: nc, rd: newReader(), w: replyWriter{buf: make([]byte, 0, writeBufSize)}, mark: -1}
+}
+
+// serve runs the connection until the client leaves, breaks the protocol,
+// passes a limit, or is killed. A panic anywhere in it (the reader, a
+// handler, the writer) is contained here: it is logged with its stack, the
+// replies of commands that completed before it are flushed, and only this
+// connection is closed.
+func (c *conn) serve() {
+	defer func() {
+		if v := recover(); v != nil {
+			c.srv.logger().Error("panic serving client; connection closed",
+				"client", c.nc.RemoteAddr().String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			c.salvage()
+		}
+		c.nc.Close()
+		if c.sess != nil {
+			c.closeSession()
+		}
+		c.srv.forget(c)
+		c.srv.wg.Done()
+	}()
+	c.sess = c.srv.h.NewSession(c.nc.RemoteAddr().String(), c.nc.LocalAddr().String(), c.kill)
+	c.w.sess = c.sess
+	if err := c.loop(); err != nil {
+		c.srv.logger().Debug("client closed", "client", c.sess.Addr, "err", err)
+	}
+}
+
+// kill is the Session's Kill: it may be called from any goroutine. Closing
+// the socket makes the connection's pending read or write fail, and the
+// loop ends.
+func (c *conn) kill() { c.nc.Close() }
+
+// closeSession unregisters the session; a panic there must not take the
+// process down from inside a deferred call.
+func (c *conn) closeSession() {
+	defer func() {
+		if v := recover(); v != nil {
+			c.srv.logger().Error("panic in CloseSession", "panic", fmt.Sprint(v))
+		}
+	}()
+	c.srv.h.CloseSession(c.sess)
+}
+
+// salvage flushes the replies that were complete when a panic struck, so a
+// pipelining client sees the answers to the commands before the bad one.
+func (c *conn) salvage() {
+	defer func() { recover() }()
+	if c.w.overflow {
+		return
+	}
+	if c.mark >= 0 && c.mark <= len(c.w.buf) {
+		c.w.buf = c.w.buf[:c.mark] // drop the half-written reply
+	}
+	c.flush(c.srv.opts.Load().WriteTimeout)
+}
+
+// loop is the connection's read-execute-flush cycle:
+//
+//  1. parse every complete request in the read buffer and Exec it in order,
+//     appending replies to the reply buffer;
+//  2. flush the replies with one write (pipelining: one write per batch);
+//  3. read more bytes, growing the buffer if a request needs it.
+//
+// It returns why the connection ends (nil for QUIT).
+func (c *conn) loop() error {
+	for {
+		o := c.srv.opts.Load()
+		c.rd.maxBulk = o.ProtoMaxBulkLen
+		c.rd.maxMultibulk = int64(o.MaxMultibulk)
+		c.w.limit = int(min(o.OutputBufferLimit, int64(maxInt)))
+		for {
+			args, ok, err := c.rd.next(c.sess.Authenticated)
+			if err != nil {
+				var pe *protocolError
+				if errors.As(err, &pe) {
+					c.w.WriteError(pe.reply)
+				}
+				c.flush(o.WriteTimeout)
+				return err
+			}
+			if !ok {
+				break
+			}
+			if len(args) == 0 {
+				continue // empty line, *0 or *-1
+			}
+			c.mark = len(c.w.buf)
+			act := c.srv.h.Exec(c.sess, args, &c.w)
+			if c.w.overflow || len(c.w.buf) > c.w.limit {
+				// Deliver the replies before the oversized one, then go.
+				c.w.buf, c.w.overflow = c.w.buf[:c.mark], false
+				c.flush(o.WriteTimeout)
+				return fmt.Errorf("reply over the output buffer limit (%d bytes)", c.w.limit)
+			}
+			c.mark = -1
+			if act == commands.Close {
+				return c.flush(o.WriteTimeout)
+			}
+			if len(c.w.buf) >= flushAt {
+				if err := c.flush(o.WriteTimeout); err != nil {
+					return err
+				}
+			}
+		}
+		if len(c.w.buf) > 0 {
+			if err := c.flush(o.WriteTimeout); err != nil {
+				return err
+			}
+		}
+		if err := c.read(o); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return errors.New("idle timeout")
+			}
+			return err
+		}
+	}
+}
+
+const maxInt = int(^uint(0) >> 1)
+
+// read waits for more request bytes, under the idle timeout.
+func (c *conn) read(o *Options) error {
+	if o.Timeout > 0 {
+		c.nc.SetReadDeadline(time.Now().Add(o.Timeout))
+		c.readDeadline = true
+	} else if c.readDeadline {
+		c.nc.SetReadDeadline(time.Time{})
+		c.readDeadline = false
+	}
+	return c.rd.fill(c.nc, o.QueryBufferLimit)
+}
+
+// flush writes the reply buffer under the write timeout and empties it.
+func (c *conn) flush(timeout time.Duration) error {
+	if len(c.w.buf) == 0 {
+		return nil
+	}
+	if timeout > 0 {
+		c.nc.SetWriteDeadline(time.Now().Add(timeout))
+	}
+	_, err := c.nc.Write(c.w.buf)
+	c.w.buf = c.w.buf[:0]
+	if cap(c.w.buf) > maxIdleWrite {
+		c.w.buf = make([]byte, 0, writeBufSize)
+	}
+	return err
+}
