@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -8,6 +9,14 @@ import (
 	"github.com/nebredis/nebredis/config"
 	"github.com/nebredis/nebredis/engine"
 )
+
+// Version is the Redis version nebredis reports (INFO redis_version, HELLO):
+// clients gate features on it, and nebredis implements Redis 7.0's
+// behaviour.
+const Version = "7.0.15"
+
+// NebredisVersion is nebredis's own version (INFO nebredis_version).
+const NebredisVersion = "0.1.0"
 
 // Server is the command layer: the table, the engine and server-wide state
 // (clients, stats, slowlog, config). One Server serves every connection.
@@ -18,22 +27,81 @@ type Server struct {
 	cfgMu sync.RWMutex // guards cfg
 	cfg   config.Config
 
-	started time.Time
-	nextID  atomic.Int64
+	// Copies of config values the dispatcher reads on every command.
+	authRequired atomic.Bool  // requirepass is set
+	slowerThan   atomic.Int64 // slowlog-log-slower-than, µs; < 0 disables
+
+	started   time.Time
+	startedMs int64 // started as unix ms
+	runID     string
+	nextID    atomic.Int64
+	lastSave  atomic.Int64 // unix seconds
 
 	clientsMu sync.Mutex // guards clients
 	clients   map[int64]*Session
 
+	stats   serverStats
+	slowlog slowlog
+	mem     memSampler
+	memPeak atomic.Int64 // highest used_memory INFO has seen
+
+	infoOverrides map[string]func() []InfoField
+	encodings     map[engine.Type]func(v *engine.Value) string
+
+	resetHooks []func(*Session)
+
+	// ConfigFile is the path INFO reports as config_file; set by main.
+	ConfigFile string
+
 	// Shutdown is called by SHUTDOWN; set by the program that owns the
-	// listener. nil means SHUTDOWN replies with an error.
+	// listener. nil means SHUTDOWN replies with an error. It should start
+	// the shutdown and return: the SHUTDOWN caller's connection is closed
+	// by the connection loop.
 	Shutdown func()
+	// ConfigChanged, when set, is called after CONFIG SET changed the
+	// configuration, with the new one (persistence reacts to appendonly,
+	// the listener to timeout...). It runs on the CONFIG SET caller's
+	// goroutine.
+	ConfigChanged func(cfg config.Config)
 }
 
 // New builds a Server with every command family registered.
 func New(cfg config.Config, eng *engine.Engine) *Server {
 	s := &Server{Engine: eng, Table: NewTable(), cfg: cfg, started: time.Now(), clients: make(map[int64]*Session)}
+	s.startedMs = s.started.UnixMilli()
+	s.runID = newRunID()
+	s.lastSave.Store(s.started.Unix())
+	s.slowlog.maxLen.Store(int64(cfg.SlowlogMaxLen))
+	s.applyHotConfig(cfg)
+	if eng != nil {
+		eng.SetMaxMemory(cfg.MaxMemory, enginePolicy(cfg.MaxMemoryPolicy))
+	}
 	RegisterConnection(s.Table)
+	RegisterClient(s.Table)
+	RegisterCommandCmd(s.Table)
+	RegisterServer(s.Table)
+	RegisterConfig(s.Table)
+	RegisterStrings(s.Table)
+	RegisterKeyspace(s.Table)
 	return s
+}
+
+// applyHotConfig copies the values the dispatcher reads into atomics.
+func (s *Server) applyHotConfig(cfg config.Config) {
+	s.authRequired.Store(cfg.RequirePass != "")
+	s.slowerThan.Store(cfg.SlowlogLogSlowerThan)
+	s.slowlog.setMaxLen(cfg.SlowlogMaxLen)
+}
+
+// enginePolicy maps a maxmemory-policy name to the engine's policy. The
+// engine keeps no access frequencies: the LFU policies evict by recency.
+func enginePolicy(name string) engine.Policy {
+	name = strings.Replace(name, "lfu", "lru", 1)
+	p, ok := engine.ParsePolicy(name)
+	if !ok {
+		return engine.NoEviction
+	}
+	return p
 }
 
 // Config returns a copy of the current configuration.
@@ -43,11 +111,22 @@ func (s *Server) Config() config.Config {
 	return s.cfg
 }
 
+// AddResetHook registers fn to run when a session executes RESET, so that
+// families with per-connection state (MULTI, subscriptions) clear it. Call
+// it while building the server, before it serves connections.
+func (s *Server) AddResetHook(fn func(*Session)) { s.resetHooks = append(s.resetHooks, fn) }
+
+// SetLastSave records the time of the last successful save (LASTSAVE,
+// INFO rdb_last_save_time); persistence calls it.
+func (s *Server) SetLastSave(unix int64) { s.lastSave.Store(unix) }
+
 // NewSession registers a new client connection.
 func (s *Server) NewSession(addr, localAddr string, kill func()) *Session {
-	sess := &Session{ID: s.nextID.Add(1), Addr: addr, LocalAddr: localAddr, Created: time.Now(), Proto: 2, Kill: kill}
-	sess.Authenticated = s.Config().RequirePass == ""
-	sess.lastActive.Store(time.Now().UnixMilli())
+	now := time.Now()
+	sess := &Session{ID: s.nextID.Add(1), Addr: addr, LocalAddr: localAddr, Created: now, Proto: 2, Kill: kill}
+	sess.Authenticated = !s.authRequired.Load()
+	sess.lastActive.Store(now.UnixMilli())
+	s.stats.connections.Add(1)
 	s.clientsMu.Lock()
 	s.clients[sess.ID] = sess
 	s.clientsMu.Unlock()
@@ -61,14 +140,22 @@ func (s *Server) CloseSession(sess *Session) {
 	s.clientsMu.Unlock()
 }
 
-// Exec runs one command (args[0] is its name) and writes its reply to w.
-func (s *Server) Exec(sess *Session, args [][]byte, w Writer) Action {
-	c := &Ctx{Srv: s, Sess: sess, Args: args, W: w}
-	cmd := s.Table.Lookup(args[0])
-	if cmd == nil {
-		w.WriteError("ERR unknown command")
-		return Continue
+// ClientCount is the number of connected clients; the listener compares it
+// with maxclients before accepting.
+func (s *Server) ClientCount() int {
+	s.clientsMu.Lock()
+	defer s.clientsMu.Unlock()
+	return len(s.clients)
+}
+
+// sessions returns the connected sessions sorted by id.
+func (s *Server) sessions() []*Session {
+	s.clientsMu.Lock()
+	out := make([]*Session, 0, len(s.clients))
+	for _, sess := range s.clients {
+		out = append(out, sess)
 	}
-	cmd.Handler(c)
-	return c.Action
+	s.clientsMu.Unlock()
+	sortSessions(out)
+	return out
 }

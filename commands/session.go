@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -8,12 +9,18 @@ import (
 // Session is one client connection's state. resp/ creates it with
 // Server.NewSession, runs every command of the connection through
 // Server.Exec from a single goroutine, and calls Server.CloseSession at the
-// end. Fields other than the atomics are owned by that goroutine; CLIENT
-// LIST reads them through Server's registry lock (see clients.go).
+// end.
+//
+// The exported fields are owned by that goroutine: handlers read them
+// freely. Fields that CLIENT LIST/INFO show to other connections (DB, Proto,
+// Name, LibName, LibVer, NoEvict, Authenticated) must be changed through
+// the setters below, which take mu, so that another goroutine can read them
+// under mu (Session.snapshot).
 type Session struct {
 	ID        int64
 	Addr      string // remote ip:port
 	LocalAddr string
+	FD        int // file descriptor, for CLIENT LIST; 0 when unknown
 	Created   time.Time
 
 	DB            int
@@ -28,9 +35,17 @@ type Session struct {
 	// SHUTDOWN). Set by resp/.
 	Kill func()
 
+	mu sync.Mutex // guards writes of the fields CLIENT LIST shows, for readers elsewhere
+
 	lastActive atomic.Int64 // unix ms
 	lastCmd    atomic.Pointer[string]
 	killed     atomic.Bool
+
+	// Reused by Exec so that a command costs no allocation; depth > 0 means
+	// a handler is running Exec recursively (EXEC) and needs fresh ones.
+	ctx   Ctx
+	reply replyCounter
+	depth int
 }
 
 // Action tells the connection loop what to do after a reply is written.
@@ -41,3 +56,76 @@ const (
 	// Close: flush pending replies, then close the connection (QUIT).
 	Close
 )
+
+// SetDB selects a database (SELECT, RESET).
+func (s *Session) SetDB(db int) {
+	s.mu.Lock()
+	s.DB = db
+	s.mu.Unlock()
+}
+
+// SetProto switches the reply protocol (HELLO, RESET).
+func (s *Session) SetProto(p int) {
+	s.mu.Lock()
+	s.Proto = p
+	s.mu.Unlock()
+}
+
+// SetName sets CLIENT SETNAME's name.
+func (s *Session) SetName(name string) {
+	s.mu.Lock()
+	s.Name = name
+	s.mu.Unlock()
+}
+
+// SetLib sets CLIENT SETINFO's library name or version; attr is "lib-name"
+// or "lib-ver".
+func (s *Session) SetLib(attr, v string) {
+	s.mu.Lock()
+	if attr == "lib-name" {
+		s.LibName = v
+	} else {
+		s.LibVer = v
+	}
+	s.mu.Unlock()
+}
+
+// SetNoEvict sets CLIENT NO-EVICT.
+func (s *Session) SetNoEvict(on bool) {
+	s.mu.Lock()
+	s.NoEvict = on
+	s.mu.Unlock()
+}
+
+// SetAuthenticated records the outcome of AUTH, HELLO AUTH or RESET.
+func (s *Session) SetAuthenticated(ok bool) {
+	s.mu.Lock()
+	s.Authenticated = ok
+	s.mu.Unlock()
+}
+
+// sessionView is a consistent copy of what CLIENT LIST shows.
+type sessionView struct {
+	id                         int64
+	addr, laddr                string
+	fd                         int
+	created                    time.Time
+	db, proto                  int
+	name, libName, libVer, cmd string
+	noEvict                    bool
+	lastActive                 int64
+}
+
+// snapshot copies the session's visible state; safe from any goroutine.
+func (s *Session) snapshot() sessionView {
+	s.mu.Lock()
+	v := sessionView{id: s.ID, addr: s.Addr, laddr: s.LocalAddr, fd: s.FD, created: s.Created,
+		db: s.DB, proto: s.Proto, name: s.Name, libName: s.LibName, libVer: s.LibVer, noEvict: s.NoEvict}
+	s.mu.Unlock()
+	v.cmd = "NULL"
+	if p := s.lastCmd.Load(); p != nil {
+		v.cmd = *p
+	}
+	v.lastActive = s.lastActive.Load()
+	return v
+}

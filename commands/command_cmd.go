@@ -1,0 +1,550 @@
+package commands
+
+import (
+	"strings"
+)
+
+// RegisterCommandCmd adds COMMAND and its subcommands: everything they
+// report is generated from the table rows.
+func RegisterCommandCmd(t *Table) {
+	const flags = FlagLoading | FlagStale
+	cats := []string{"connection"}
+	t.Add(&Command{Name: "command", Arity: -1, Flags: flags, Categories: cats, Group: "server", Since: "2.8.13",
+		Summary:    "Get array of Redis command details",
+		Complexity: "O(N) where N is the total number of Redis commands",
+		Tips:       []string{"nondeterministic_output_order"},
+		Handler: func(c *Ctx) {
+			all := c.Srv.Table.All()
+			c.W.WriteArray(len(all))
+			for _, cmd := range all {
+				writeCommandInfo(c.W, cmd)
+			}
+		},
+		Sub: map[string]*Command{
+			"count": {Arity: 2, Flags: flags, Categories: cats, Group: "server", Since: "2.8.13",
+				Summary: "Get total number of Redis commands", Complexity: "O(1)",
+				Handler: func(c *Ctx) { c.W.WriteInt(int64(c.Srv.Table.Len())) }},
+			"info": {Arity: -2, Flags: flags, Categories: cats, Group: "server", Since: "2.8.13",
+				Summary:    "Get array of specific Redis command details, or all when no argument is given.",
+				Complexity: "O(N) where N is the number of commands to look up",
+				Tips:       []string{"nondeterministic_output_order"},
+				History:    [][2]string{{"7.0.0", "Allowed to be called with no argument to get info on all commands."}},
+				Args:       []ArgDoc{{Name: "command-name", Type: "string", Optional: true, Multiple: true}},
+				Handler:    commandInfo},
+			"docs": {Arity: -2, Flags: flags, Categories: cats, Group: "server", Since: "7.0.0",
+				Summary:    "Get array of specific Redis command documentation",
+				Complexity: "O(N) where N is the number of commands to look up",
+				Tips:       []string{"nondeterministic_output_order"},
+				Args:       []ArgDoc{{Name: "command-name", Type: "string", Optional: true, Multiple: true}},
+				Handler:    commandDocs},
+			"getkeys": {Arity: -4, Flags: flags, Categories: cats, Group: "server", Since: "2.8.13",
+				Summary:    "Extract keys given a full Redis command",
+				Complexity: "O(N) where N is the number of arguments to the command",
+				Args: []ArgDoc{{Name: "command", Type: "string"},
+					{Name: "arg", Type: "string", Optional: true, Multiple: true}},
+				Handler: func(c *Ctx) { commandGetKeys(c, false) }},
+			"getkeysandflags": {Arity: -4, Flags: flags, Categories: cats, Group: "server", Since: "7.0.0",
+				Summary:    "Extract keys and access flags given a full Redis command",
+				Complexity: "O(N) where N is the number of arguments to the command",
+				Args: []ArgDoc{{Name: "command", Type: "string"},
+					{Name: "arg", Type: "string", Optional: true, Multiple: true}},
+				Handler: func(c *Ctx) { commandGetKeys(c, true) }},
+			"list": {Arity: -2, Flags: flags, Categories: cats, Group: "server", Since: "7.0.0",
+				Summary:    "Get an array of Redis command names",
+				Complexity: "O(N) where N is the total number of Redis commands",
+				Tips:       []string{"nondeterministic_output_order"},
+				Args: []ArgDoc{{Name: "filterby", Type: "oneof", Token: "FILTERBY", Optional: true, Args: []ArgDoc{
+					{Name: "module-name", Type: "string", Token: "MODULE"},
+					{Name: "category", Type: "string", Token: "ACLCAT"},
+					{Name: "pattern", Type: "pattern", Token: "PATTERN"}}}},
+				Handler: commandList},
+			"help": withCategories(helpCommand("5.0.0", "server", commandHelp), cats),
+		}})
+}
+
+var commandHelp = []string{
+	"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"(no subcommand)",
+	"    Return details about all Redis commands.",
+	"COUNT",
+	"    Return the total number of commands in this Redis server.",
+	"LIST",
+	"    Return a list of all commands in this Redis server.",
+	"INFO [<command-name> ...]",
+	"    Return details about multiple Redis commands.",
+	"    If no command names are given, documentation details for all",
+	"    commands are returned.",
+	"DOCS [<command-name> ...]",
+	"    Return documentation details about multiple Redis commands.",
+	"    If no command names are given, documentation details for all",
+	"    commands are returned.",
+	"GETKEYS <full-command>",
+	"    Return the keys from a full Redis command.",
+	"GETKEYSANDFLAGS <full-command>",
+	"    Return the keys and the access flags from a full Redis command.",
+	"HELP",
+	"    Prints this help.",
+}
+
+// lookupFullName finds "get" or "client|list" (COMMAND INFO and DOCS).
+func (t *Table) lookupFullName(name []byte) *Command {
+	parent, sub, hasSub := strings.Cut(string(name), "|")
+	cmd := t.Lookup([]byte(parent))
+	if cmd == nil || !hasSub {
+		return cmd
+	}
+	return cmd.LookupSub([]byte(sub))
+}
+
+func commandInfo(c *Ctx) {
+	if len(c.Args) == 2 {
+		all := c.Srv.Table.All()
+		c.W.WriteArray(len(all))
+		for _, cmd := range all {
+			writeCommandInfo(c.W, cmd)
+		}
+		return
+	}
+	c.W.WriteArray(len(c.Args) - 2)
+	for _, name := range c.Args[2:] {
+		if cmd := c.Srv.Table.lookupFullName(name); cmd != nil {
+			writeCommandInfo(c.W, cmd)
+		} else {
+			c.W.WriteNull()
+		}
+	}
+}
+
+// aclCategories is Redis's category order, in which COMMAND INFO lists them.
+var aclCategories = []string{"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string",
+	"bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",
+	"dangerous", "connection", "transaction", "scripting"}
+
+// Categories returns the row's ACL categories, with the ones Redis derives
+// from the flags added, in Redis's order and without the @.
+func (c *Command) AllCategories() []string {
+	has := make(map[string]bool, len(c.Categories)+3)
+	for _, cat := range c.Categories {
+		has[cat] = true
+	}
+	if c.parent == nil && len(c.Sub) > 0 && c.Flags == 0 {
+		// A bare container is only @slow in Redis.
+		has = map[string]bool{"slow": true}
+	} else {
+		has["write"] = has["write"] || c.Flags&FlagWrite != 0
+		has["read"] = has["read"] || (c.Flags&FlagReadOnly != 0 && !has["scripting"])
+		has["admin"] = has["admin"] || c.Flags&FlagAdmin != 0
+		has["dangerous"] = has["dangerous"] || c.Flags&FlagAdmin != 0
+		has["pubsub"] = has["pubsub"] || c.Flags&FlagPubSub != 0
+		has["fast"] = has["fast"] || c.Flags&FlagFast != 0
+		has["blocking"] = has["blocking"] || c.Flags&FlagBlocking != 0
+		has["slow"] = has["slow"] || c.Flags&FlagFast == 0
+	}
+	var out []string
+	for _, cat := range aclCategories {
+		if has[cat] {
+			out = append(out, cat)
+		}
+	}
+	return out
+}
+
+// keySpecFlags are the flags of the row's single key spec.
+func (c *Command) keySpecFlags() []string {
+	switch {
+	case len(c.KeyFlags) > 0:
+		return c.KeyFlags
+	case c.Flags&FlagWrite != 0:
+		return []string{"RW", "update"}
+	default:
+		return []string{"RO", "access"}
+	}
+}
+
+// hasKeys reports whether the row touches keys at all.
+func (c *Command) hasKeys() bool { return c.FirstKey > 0 || c.GetKeys != nil }
+
+func writeCommandInfo(w Writer, cmd *Command) {
+	w.WriteArray(10)
+	w.WriteBulkString(cmd.FullName())
+	w.WriteInt(int64(cmd.Arity))
+	flags := cmd.Flags.Names()
+	if cmd.GetKeys != nil {
+		flags = append(flags, "movablekeys")
+	}
+	w.WriteSet(len(flags))
+	for _, f := range flags {
+		w.WriteSimple(f)
+	}
+	w.WriteInt(int64(cmd.FirstKey))
+	w.WriteInt(int64(cmd.LastKey))
+	w.WriteInt(int64(cmd.Step))
+	cats := cmd.AllCategories()
+	w.WriteSet(len(cats))
+	for _, cat := range cats {
+		w.WriteSimple("@" + cat)
+	}
+	w.WriteSet(len(cmd.Tips))
+	for _, tip := range cmd.Tips {
+		w.WriteBulkString(tip)
+	}
+	writeKeySpecs(w, cmd)
+	if len(cmd.Sub) == 0 {
+		w.WriteSet(0)
+		return
+	}
+	subs := cmd.Subcommands()
+	w.WriteArray(len(subs))
+	for _, sc := range subs {
+		writeCommandInfo(w, sc)
+	}
+}
+
+// writeKeySpecs describes the keys as Redis 7 key specs: an index search
+// followed by a range, from the (first, last, step) triple; GetKeys
+// commands get one "unknown" spec.
+func writeKeySpecs(w Writer, cmd *Command) {
+	if !cmd.hasKeys() {
+		w.WriteSet(0)
+		return
+	}
+	w.WriteSet(1)
+	w.WriteMap(3)
+	w.WriteBulkString("flags")
+	flags := cmd.keySpecFlags()
+	w.WriteSet(len(flags))
+	for _, f := range flags {
+		w.WriteSimple(f)
+	}
+	if cmd.FirstKey <= 0 {
+		for _, part := range []string{"begin_search", "find_keys"} {
+			w.WriteBulkString(part)
+			w.WriteMap(2)
+			w.WriteBulkString("type")
+			w.WriteBulkString("unknown")
+			w.WriteBulkString("spec")
+			w.WriteMap(0)
+		}
+		return
+	}
+	w.WriteBulkString("begin_search")
+	w.WriteMap(2)
+	w.WriteBulkString("type")
+	w.WriteBulkString("index")
+	w.WriteBulkString("spec")
+	w.WriteMap(1)
+	w.WriteBulkString("index")
+	w.WriteInt(int64(cmd.FirstKey))
+	lastKey := cmd.LastKey
+	if lastKey >= 0 {
+		lastKey -= cmd.FirstKey
+	}
+	w.WriteBulkString("find_keys")
+	w.WriteMap(2)
+	w.WriteBulkString("type")
+	w.WriteBulkString("range")
+	w.WriteBulkString("spec")
+	w.WriteMap(3)
+	w.WriteBulkString("lastkey")
+	w.WriteInt(int64(lastKey))
+	w.WriteBulkString("keystep")
+	w.WriteInt(int64(max(cmd.Step, 1)))
+	w.WriteBulkString("limit")
+	w.WriteInt(0)
+}
+
+func commandDocs(c *Ctx) {
+	var cmds []*Command
+	if len(c.Args) == 2 {
+		cmds = c.Srv.Table.All()
+	} else {
+		for _, name := range c.Args[2:] {
+			if cmd := c.Srv.Table.lookupFullName(name); cmd != nil {
+				cmds = append(cmds, cmd)
+			}
+		}
+	}
+	c.W.WriteMap(len(cmds))
+	for _, cmd := range cmds {
+		c.W.WriteBulkString(cmd.FullName())
+		writeCommandDocs(c.W, cmd)
+	}
+}
+
+func writeCommandDocs(w Writer, cmd *Command) {
+	n := 4
+	if len(cmd.History) > 0 {
+		n++
+	}
+	if len(cmd.Args) > 0 {
+		n++
+	}
+	if len(cmd.Sub) > 0 {
+		n++
+	}
+	w.WriteMap(n)
+	w.WriteBulkString("summary")
+	w.WriteBulkString(cmd.Summary)
+	w.WriteBulkString("since")
+	w.WriteBulkString(cmd.Since)
+	w.WriteBulkString("group")
+	w.WriteBulkString(cmd.Group)
+	w.WriteBulkString("complexity")
+	w.WriteBulkString(cmd.Complexity)
+	if len(cmd.History) > 0 {
+		w.WriteBulkString("history")
+		w.WriteSet(len(cmd.History))
+		for _, h := range cmd.History {
+			w.WriteArray(2)
+			w.WriteBulkString(h[0])
+			w.WriteBulkString(h[1])
+		}
+	}
+	if len(cmd.Args) > 0 {
+		w.WriteBulkString("arguments")
+		writeArgDocs(w, cmd.Args)
+	}
+	if len(cmd.Sub) > 0 {
+		subs := cmd.Subcommands()
+		w.WriteBulkString("subcommands")
+		w.WriteMap(len(subs))
+		for _, sc := range subs {
+			w.WriteBulkString(sc.FullName())
+			writeCommandDocs(w, sc)
+		}
+	}
+}
+
+func writeArgDocs(w Writer, args []ArgDoc) {
+	w.WriteArray(len(args))
+	for _, a := range args {
+		var flags []string
+		if a.Optional {
+			flags = append(flags, "optional")
+		}
+		if a.Multiple {
+			flags = append(flags, "multiple")
+		}
+		if a.MultipleToken {
+			flags = append(flags, "multiple_token")
+		}
+		n := 2
+		for _, present := range []bool{a.DisplayText != "", a.Type == "key", a.Token != "", a.Since != "",
+			a.DeprecatedSince != "", len(flags) > 0, len(a.Args) > 0} {
+			if present {
+				n++
+			}
+		}
+		w.WriteMap(n)
+		w.WriteBulkString("name")
+		w.WriteBulkString(a.Name)
+		w.WriteBulkString("type")
+		w.WriteBulkString(a.Type)
+		if a.DisplayText != "" {
+			w.WriteBulkString("display_text")
+			w.WriteBulkString(a.DisplayText)
+		}
+		if a.Type == "key" {
+			// Rows describe their keys with one key spec (see writeKeySpecs).
+			w.WriteBulkString("key_spec_index")
+			w.WriteInt(0)
+		}
+		if a.Token != "" {
+			w.WriteBulkString("token")
+			w.WriteBulkString(a.Token)
+		}
+		if a.Since != "" {
+			w.WriteBulkString("since")
+			w.WriteBulkString(a.Since)
+		}
+		if a.DeprecatedSince != "" {
+			w.WriteBulkString("deprecated_since")
+			w.WriteBulkString(a.DeprecatedSince)
+		}
+		if len(flags) > 0 {
+			w.WriteBulkString("flags")
+			w.WriteSet(len(flags))
+			for _, f := range flags {
+				w.WriteSimple(f)
+			}
+		}
+		if len(a.Args) > 0 {
+			w.WriteBulkString("arguments")
+			writeArgDocs(w, a.Args)
+		}
+	}
+}
+
+// commandGetKeys is COMMAND GETKEYS and GETKEYSANDFLAGS: the keys of the
+// command in c.Args[2:], found with the same row data the dispatcher uses.
+func commandGetKeys(c *Ctx, withFlags bool) {
+	args := c.Args[2:]
+	cmd := c.Srv.Table.Lookup(args[0])
+	if cmd != nil && len(cmd.Sub) > 0 && len(args) >= 2 {
+		cmd = cmd.LookupSub(args[1])
+	}
+	switch {
+	case cmd == nil:
+		c.W.WriteError("ERR Invalid command specified")
+		return
+	case !cmd.hasKeys():
+		c.W.WriteError("ERR The command has no key arguments")
+		return
+	case !arityOK(cmd.Arity, len(args)):
+		c.W.WriteError("ERR Invalid number of arguments specified for command")
+		return
+	}
+	idx := cmd.KeyIndexes(args)
+	if len(idx) == 0 && cmd.GetKeys == nil {
+		c.W.WriteError("ERR Invalid arguments specified for command")
+		return
+	}
+	c.W.WriteArray(len(idx))
+	for _, i := range idx {
+		if !withFlags {
+			c.W.WriteBulk(args[i])
+			continue
+		}
+		c.W.WriteArray(2)
+		c.W.WriteBulk(args[i])
+		flags := cmd.keySpecFlags()
+		c.W.WriteSet(len(flags))
+		for _, f := range flags {
+			c.W.WriteSimple(f)
+		}
+	}
+}
+
+func commandList(c *Ctx) {
+	var keep func(cmd *Command) bool
+	switch {
+	case len(c.Args) == 2:
+		keep = func(*Command) bool { return true }
+	case len(c.Args) == 5 && isArg(c.Args[2], "filterby"):
+		val := string(c.Args[4])
+		switch {
+		case isArg(c.Args[3], "module"):
+			keep = func(*Command) bool { return false } // no modules
+		case isArg(c.Args[3], "aclcat"):
+			keep = func(cmd *Command) bool {
+				for _, cat := range cmd.AllCategories() {
+					if strings.EqualFold(cat, val) {
+						return true
+					}
+				}
+				return false
+			}
+		case isArg(c.Args[3], "pattern"):
+			keep = func(cmd *Command) bool { return globMatchFold(val, cmd.FullName()) }
+		default:
+			c.W.WriteError(ErrSyntax)
+			return
+		}
+	default:
+		c.W.WriteError(ErrSyntax)
+		return
+	}
+	var names []string
+	for _, cmd := range c.Srv.Table.All() {
+		if keep(cmd) {
+			names = append(names, cmd.FullName())
+		}
+		for _, sc := range cmd.Subcommands() {
+			if keep(sc) {
+				names = append(names, sc.FullName())
+			}
+		}
+	}
+	c.W.WriteArray(len(names))
+	for _, n := range names {
+		c.W.WriteBulkString(n)
+	}
+}
+
+// globMatchFold is Redis's stringmatch with nocase: * ? [abc] [^a-z] and
+// \ escapes, ASCII case-insensitive.
+func globMatchFold(pattern, s string) bool {
+	fold := func(b byte) byte {
+		if 'A' <= b && b <= 'Z' {
+			return b + 'a' - 'A'
+		}
+		return b
+	}
+	for len(pattern) > 0 {
+		switch pattern[0] {
+		case '*':
+			for len(pattern) > 1 && pattern[1] == '*' {
+				pattern = pattern[1:]
+			}
+			if len(pattern) == 1 {
+				return true
+			}
+			for i := 0; i <= len(s); i++ {
+				if globMatchFold(pattern[1:], s[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if len(s) == 0 {
+				return false
+			}
+			s = s[1:]
+			pattern = pattern[1:]
+		case '[':
+			if len(s) == 0 {
+				return false
+			}
+			p := pattern[1:]
+			not := len(p) > 0 && p[0] == '^'
+			if not {
+				p = p[1:]
+			}
+			match := false
+			ch := fold(s[0])
+			for len(p) > 0 && p[0] != ']' {
+				switch {
+				case p[0] == '\\' && len(p) >= 2:
+					if fold(p[1]) == ch {
+						match = true
+					}
+					p = p[2:]
+				case len(p) >= 3 && p[1] == '-' && p[2] != ']':
+					lo, hi := fold(p[0]), fold(p[2])
+					if lo > hi {
+						lo, hi = hi, lo
+					}
+					if lo <= ch && ch <= hi {
+						match = true
+					}
+					p = p[3:]
+				default:
+					if fold(p[0]) == ch {
+						match = true
+					}
+					p = p[1:]
+				}
+			}
+			if len(p) > 0 {
+				p = p[1:] // the closing ]
+			}
+			if match == not {
+				return false
+			}
+			s = s[1:]
+			pattern = p
+		case '\\':
+			if len(pattern) >= 2 {
+				pattern = pattern[1:]
+			}
+			fallthrough
+		default:
+			if len(s) == 0 || fold(pattern[0]) != fold(s[0]) {
+				return false
+			}
+			s = s[1:]
+			pattern = pattern[1:]
+		}
+	}
+	return len(s) == 0
+}

@@ -1,0 +1,206 @@
+package commands
+
+import (
+	"strings"
+	"time"
+)
+
+// Exec runs one command (args[0] is its name) and writes its reply to w.
+//
+// It is the single place where commands are checked before they run, in
+// redis-server's order: the name (and subcommand) must exist, the argument
+// count must fit the row's arity, the session must be authenticated unless
+// the row says no_auth, and a denyoom command must find memory under
+// maxmemory. Handlers therefore never repeat those checks. Exec also keeps
+// INFO commandstats, the command counters and the SLOWLOG.
+//
+// Exec is called from the session's goroutine only. It allocates nothing
+// on the path of an ordinary command.
+func (s *Server) Exec(sess *Session, args [][]byte, w Writer) Action {
+	if len(args) == 0 {
+		return Continue
+	}
+	cmd := s.Table.Lookup(args[0])
+	if cmd == nil {
+		s.reject(w, nil, unknownCommandError(args))
+		return Continue
+	}
+	if cmd.Sub != nil && len(args) >= 2 {
+		sub := cmd.LookupSub(args[1])
+		if sub == nil {
+			s.reject(w, nil, unknownSubcommandError(args))
+			return Continue
+		}
+		cmd = sub
+	}
+	if !arityOK(cmd.Arity, len(args)) {
+		s.reject(w, cmd, WrongArgs(cmd.FullName()))
+		return Continue
+	}
+	if !sess.Authenticated && cmd.Flags&FlagNoAuth == 0 && s.authRequired.Load() {
+		s.reject(w, cmd, ErrNoAuth)
+		return Continue
+	}
+	if cmd.Flags&FlagDenyOOM != 0 && s.Engine.EnsureMemory() != nil {
+		s.reject(w, cmd, ErrOOM)
+		return Continue
+	}
+	if cmd.Handler == nil { // a container whose subcommand is required
+		s.reject(w, nil, unknownSubcommandError(args))
+		return Continue
+	}
+	return s.call(sess, cmd, args, w)
+}
+
+// call runs a checked command and accounts for it.
+func (s *Server) call(sess *Session, cmd *Command, args [][]byte, w Writer) Action {
+	// Reuse the session's Ctx unless this is a nested call (EXEC running
+	// queued commands), whose caller still uses it.
+	c, rc := &sess.ctx, &sess.reply
+	if sess.depth > 0 {
+		c, rc = new(Ctx), new(replyCounter)
+	}
+	sess.depth++
+	*rc = replyCounter{w: w, stats: &s.stats}
+	*c = Ctx{Srv: s, Sess: sess, Args: args, W: rc, Cmd: cmd}
+
+	// Durations come from the monotonic clock alone (one clock read each),
+	// measured from the server's start; wall times are derived from it.
+	start := time.Since(s.started)
+	sess.lastActive.Store(s.startedMs + start.Milliseconds())
+	sess.lastCmd.Store(&cmd.fullName)
+	cmd.Handler(c)
+	d := time.Since(s.started) - start
+
+	sess.depth--
+	st := cmd.stats
+	st.calls.Add(1)
+	st.nanos.Add(int64(d))
+	if rc.errors > 0 {
+		st.failed.Add(1)
+	}
+	ops := s.stats.commands.Add(1)
+	s.stats.ops.maybeSample(int64(start+d), ops)
+	if t := s.slowerThan.Load(); t >= 0 && d.Microseconds() >= t && cmd.Flags&FlagSkipSlowlog == 0 {
+		s.logSlow(sess, cmd, args, s.started.Add(start), d)
+	}
+	action := c.Action
+	c.Args, c.W, rc.w = nil, nil, nil // do not pin the connection's buffers
+	return action
+}
+
+// reject answers a command the dispatcher refused; cmd is nil when the
+// name did not resolve to a row.
+func (s *Server) reject(w Writer, cmd *Command, msg string) {
+	if cmd != nil {
+		cmd.stats.rejected.Add(1)
+	}
+	s.stats.noteError(msg)
+	w.WriteError(msg)
+}
+
+func (s *Server) logSlow(sess *Session, cmd *Command, args [][]byte, start time.Time, d time.Duration) {
+	if cmd.Redact != nil {
+		args = cmd.Redact(append([][]byte(nil), args...))
+	}
+	sess.mu.Lock()
+	name := sess.Name
+	sess.mu.Unlock()
+	s.slowlog.add(args, start, d, sess.Addr, name)
+}
+
+// unknownCommandError is Redis's reply to a name no row has: the name and
+// then the first arguments, quoted, until 128 bytes of them are shown.
+func unknownCommandError(args [][]byte) string {
+	var b strings.Builder
+	b.WriteString("ERR unknown command '")
+	b.Write(truncate(args[0], 128))
+	b.WriteString("', with args beginning with: ")
+	shown := 0 // bytes of the argument list written so far
+	for _, a := range args[1:] {
+		if shown >= 128 {
+			break
+		}
+		part := truncate(a, 128-shown)
+		b.WriteByte('\'')
+		b.Write(part)
+		b.WriteString("' ")
+		shown += len(part) + 3
+	}
+	return sanitizeError(b.String())
+}
+
+// unknownSubcommandError is the reply to CLIENT FOO and friends.
+func unknownSubcommandError(args [][]byte) string {
+	sub := []byte(nil)
+	if len(args) > 1 {
+		sub = truncate(args[1], 128)
+	}
+	return sanitizeError("ERR unknown subcommand '" + string(sub) + "'. Try " +
+		strings.ToUpper(string(args[0])) + " HELP.")
+}
+
+// subcommandSyntaxError is Redis's reply when a subcommand's arguments do
+// not parse: "unknown subcommand or wrong number of arguments for 'get'".
+func subcommandSyntaxError(c *Ctx) string {
+	return sanitizeError("ERR unknown subcommand or wrong number of arguments for '" +
+		string(truncate(c.Args[1], 128)) + "'. Try " + strings.ToUpper(string(c.Args[0])) + " HELP.")
+}
+
+// truncate shortens b to n bytes and, like C's %s, to its first NUL.
+func truncate(b []byte, n int) []byte {
+	for i, ch := range b {
+		if ch == 0 {
+			b = b[:i]
+			break
+		}
+	}
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// sanitizeError replaces line breaks, which would break the protocol, by
+// spaces, as Redis does for errors that quote client input.
+func sanitizeError(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// replyCounter passes replies through to the connection's Writer and
+// counts error replies, so that the dispatcher can keep failed_calls and
+// errorstats without handlers reporting their errors.
+type replyCounter struct {
+	w      Writer
+	stats  *serverStats
+	errors int
+}
+
+func (r *replyCounter) WriteError(msg string) {
+	r.errors++
+	r.stats.noteError(msg)
+	r.w.WriteError(msg)
+}
+
+func (r *replyCounter) WriteSimple(s string)           { r.w.WriteSimple(s) }
+func (r *replyCounter) WriteInt(n int64)               { r.w.WriteInt(n) }
+func (r *replyCounter) WriteBulk(b []byte)             { r.w.WriteBulk(b) }
+func (r *replyCounter) WriteBulkString(s string)       { r.w.WriteBulkString(s) }
+func (r *replyCounter) WriteNull()                     { r.w.WriteNull() }
+func (r *replyCounter) WriteNullArray()                { r.w.WriteNullArray() }
+func (r *replyCounter) WriteArray(n int)               { r.w.WriteArray(n) }
+func (r *replyCounter) WriteMap(n int)                 { r.w.WriteMap(n) }
+func (r *replyCounter) WriteSet(n int)                 { r.w.WriteSet(n) }
+func (r *replyCounter) WritePush(n int)                { r.w.WritePush(n) }
+func (r *replyCounter) WriteDouble(f float64)          { r.w.WriteDouble(f) }
+func (r *replyCounter) WriteBool(b bool)               { r.w.WriteBool(b) }
+func (r *replyCounter) WriteVerbatim(format, s string) { r.w.WriteVerbatim(format, s) }
+func (r *replyCounter) WriteRaw(b []byte)              { r.w.WriteRaw(b) }
