@@ -208,7 +208,7 @@ func (s *shard) relocateLocked(seg *segment, off int, b []byte, h *entryHeader, 
 		return 0
 	}
 	w := t.words[cell]
-	if h.expireAt != 0 && h.expireAt <= now {
+	if h.expireAt != 0 && h.expireAt < now {
 		s.deleteLocked(t, cell, w, int(h.db))
 		s.e.stats.expired.Add(1)
 		return 0

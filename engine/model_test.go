@@ -29,7 +29,7 @@ type model struct {
 
 func (m *model) live(db int, k string) (modelValue, bool) {
 	v, ok := m.dbs[db][k]
-	if ok && v.expireAt != 0 && v.expireAt <= m.now {
+	if ok && v.expireAt != 0 && v.expireAt < m.now {
 		delete(m.dbs[db], k)
 		return modelValue{}, false
 	}

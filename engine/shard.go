@@ -302,11 +302,12 @@ func (s *shard) appendMarkerLocked(kind Type, pdb int, slot uint16, key []byte) 
 	}
 }
 
-// expiredLocked reports whether the entry at w has expired by now.
+// expiredLocked reports whether the entry at w has expired: as in Redis, a
+// key is still there at exactly its expiry millisecond.
 func (s *shard) expiredLocked(w uint64, now int64) bool {
 	if !wordTTL(w) {
 		return false
 	}
 	_, h := s.entry(w)
-	return h.expireAt <= now
+	return h.expireAt < now
 }
