@@ -359,11 +359,18 @@ func TestStringsTTLFakeClock(t *testing.T) {
 		{"GET b", sNull},
 	})
 	clock.ms.Add(1)
+	// At exactly its expiry millisecond a key is still there (Redis
+	// expires when now > when).
+	runStringsSteps(t, ts, []stringsStep{
+		{"PTTL k", sInt(0)},
+		{"GET k", sBulk("v")},
+	})
+	clock.ms.Add(1)
 	runStringsSteps(t, ts, []stringsStep{
 		{"GET k", sNull},
 		{"TTL k", sInt(-2)},
 		{"SET k v EX 10", sOK},
-		{"GETEX k PXAT 1700000001500", sBulk("v")}, // now: deletes
+		{"GETEX k PXAT 1700000001501", sBulk("v")}, // now: deletes
 		{"EXISTS k", sInt(0)},
 	})
 }
