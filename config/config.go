@@ -47,9 +47,11 @@ type SavePoint struct {
 // database number in one byte of each log entry (engine.MaxDatabases).
 const MaxDatabases = 256
 
-// maxMemoryPolicies are the maxmemory-policy values nebredis's engine
-// implements, in Redis's order. The LFU policies are not among them yet.
-var maxMemoryPolicies = []string{"volatile-lru", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-random", "noeviction"}
+// maxMemoryPolicies are the maxmemory-policy values, in Redis's order. The
+// engine keeps no access frequencies: commands/ runs the LFU policies as
+// their LRU counterparts.
+var maxMemoryPolicies = []string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+	"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}
 
 // MaxMemoryPolicies returns the accepted maxmemory-policy names.
 func MaxMemoryPolicies() []string { return append([]string(nil), maxMemoryPolicies...) }

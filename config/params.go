@@ -60,11 +60,26 @@ type Param struct {
 	// Accumulates: repeated lines in config files add up instead of
 	// replacing each other (save), as in Redis.
 	Accumulates bool
+	// Syntax names the value for --help and the README: "<bytes>", "yes|no"...
+	Syntax string
 	// Usage is the redis.conf meaning, one sentence, for --help and README.
 	Usage string
 
 	get func(c *Config) string
 	set func(c *Config, args []string) error // the error text is the reason
+	// show, when set, prints the value as configured rather than as
+	// CONFIG GET resolves it (dir relative to no particular process).
+	show func(c *Config) string
+}
+
+// DefaultText is the default as documentation shows it: the CONFIG GET
+// form of Default(), except that dir stays relative ("./nebredis-data").
+func (p *Param) DefaultText() string {
+	def := Default()
+	if p.show != nil {
+		return p.show(&def)
+	}
+	return p.get(&def)
 }
 
 // Value prints the parameter as CONFIG GET does.
@@ -209,28 +224,28 @@ func (c *Config) SetMany(pairs [][2]string) error {
 
 // params is the table. It is never written after initialisation.
 var params = []Param{
-	{Name: "port", Usage: "TCP port to accept connections on (0: an ephemeral port).",
+	{Name: "port", Syntax: "<port>", Usage: "TCP port to accept connections on (0: an ephemeral port).",
 		get: intGet(func(c *Config) *int { return &c.Port }),
 		set: intSet(0, 65535, func(c *Config) *int { return &c.Port })},
-	{Name: "bind", MultiArg: true,
+	{Name: "bind", Syntax: "<addr ...>", MultiArg: true,
 		Usage: `Interfaces to listen on, space separated IPv4/IPv6 addresses; "*" is every IPv4 interface, "::*" every IPv6 one.`,
 		get:   func(c *Config) string { return strings.Join(c.Bind, " ") },
 		set:   setBind},
-	{Name: "protected-mode", Mutable: true,
+	{Name: "protected-mode", Syntax: "yes|no", Mutable: true,
 		Usage: "Refuse clients from other hosts while no password is set and bind is left open.",
 		get:   boolGet(func(c *Config) *bool { return &c.ProtectedMode }),
 		set:   boolSet(func(c *Config) *bool { return &c.ProtectedMode })},
-	{Name: "timeout", Mutable: true, Usage: "Close a client after it has been idle this many seconds (0: never).",
+	{Name: "timeout", Syntax: "<seconds>", Mutable: true, Usage: "Close a client after it has been idle this many seconds (0: never).",
 		get: func(c *Config) string { return strconv.FormatInt(int64(c.Timeout/time.Second), 10) },
 		set: func(c *Config, a []string) error {
 			n, err := parseRange(a[0], 0, math.MaxInt32)
 			c.Timeout = time.Duration(n) * time.Second
 			return err
 		}},
-	{Name: "tcp-keepalive", Mutable: true, Usage: "Send TCP keepalives to idle clients every this many seconds (0: off).",
+	{Name: "tcp-keepalive", Syntax: "<seconds>", Mutable: true, Usage: "Send TCP keepalives to idle clients every this many seconds (0: off).",
 		get: intGet(func(c *Config) *int { return &c.TCPKeepAlive }),
 		set: intSet(0, math.MaxInt32, func(c *Config) *int { return &c.TCPKeepAlive })},
-	{Name: "daemonize", Usage: "Only no: nebredis stays in the foreground; run it under a service manager.",
+	{Name: "daemonize", Syntax: "no", Usage: "Only no: nebredis stays in the foreground; run it under a service manager.",
 		get: boolGet(func(c *Config) *bool { return &c.Daemonize }),
 		set: func(c *Config, a []string) error {
 			b, err := parseYesNo(a[0])
@@ -243,25 +258,26 @@ var params = []Param{
 			c.Daemonize = false
 			return nil
 		}},
-	{Name: "loglevel", Mutable: true, Usage: "Log verbosity: debug, verbose, notice or warning.",
+	{Name: "loglevel", Syntax: "<level>", Mutable: true, Usage: "Log verbosity: debug, verbose, notice or warning.",
 		get: func(c *Config) string { return c.LogLevel },
 		set: enumSet([]string{"debug", "verbose", "notice", "warning"}, func(c *Config) *string { return &c.LogLevel })},
-	{Name: "logfile", Usage: `Log file name; "" logs to standard output.`,
+	{Name: "logfile", Syntax: "<file>", Usage: `Log file name; "" logs to standard output.`,
 		get: func(c *Config) string { return c.LogFile },
 		set: func(c *Config, a []string) error { c.LogFile = a[0]; return nil }},
-	{Name: "databases", Usage: "Number of logical databases (SELECT 0 to databases-1).",
+	{Name: "databases", Syntax: "<n>", Usage: "Number of logical databases (SELECT 0 to databases-1).",
 		get: intGet(func(c *Config) *int { return &c.Databases }),
 		set: intSet(1, MaxDatabases, func(c *Config) *int { return &c.Databases })},
-	{Name: "save", MultiArg: true, Accumulates: true, Mutable: true,
+	{Name: "save", Syntax: "<seconds> <changes> ...", MultiArg: true, Accumulates: true, Mutable: true,
 		Usage: `Snapshot rules "<seconds> <changes> ..."; accepted and reported, but nebredis takes no snapshots yet.`,
 		get:   saveGet, set: setSave},
-	{Name: "dir", Protected: true, Mutable: true, Usage: "Data directory; created if missing.",
+	{Name: "dir", Syntax: "<dir>", Protected: true, Mutable: true, Usage: "Data directory; created if missing.",
 		get: func(c *Config) string {
 			if abs, err := filepath.Abs(c.Dir); err == nil && c.Dir != "" {
 				return abs
 			}
 			return c.Dir
 		},
+		show: func(c *Config) string { return c.Dir },
 		set: func(c *Config, a []string) error {
 			if a[0] == "" {
 				return errors.New("the data directory must not be empty")
@@ -269,49 +285,49 @@ var params = []Param{
 			c.Dir = a[0]
 			return nil
 		}},
-	{Name: "requirepass", Mutable: true, Sensitive: true, Usage: `Password clients must send with AUTH ("": none).`,
+	{Name: "requirepass", Syntax: "<password>", Mutable: true, Sensitive: true, Usage: `Password clients must send with AUTH ("": none).`,
 		get: func(c *Config) string { return c.RequirePass },
 		set: func(c *Config, a []string) error { c.RequirePass = a[0]; return nil }},
-	{Name: "maxclients", Mutable: true, Usage: "Maximum number of connected clients.",
+	{Name: "maxclients", Syntax: "<n>", Mutable: true, Usage: "Maximum number of connected clients.",
 		get: intGet(func(c *Config) *int { return &c.MaxClients }),
 		set: intSet(1, math.MaxUint32, func(c *Config) *int { return &c.MaxClients })},
-	{Name: "maxmemory", Mutable: true, Usage: "Memory limit for data, e.g. 1gb (0: none); beyond it maxmemory-policy applies.",
+	{Name: "maxmemory", Syntax: "<bytes>", Mutable: true, Usage: "Memory limit for data, e.g. 1gb (0: none); beyond it maxmemory-policy applies.",
 		get: func(c *Config) string { return strconv.FormatInt(c.MaxMemory, 10) },
 		set: memorySet(0, func(c *Config) *int64 { return &c.MaxMemory })},
-	{Name: "maxmemory-policy", Mutable: true,
+	{Name: "maxmemory-policy", Syntax: "<policy>", Mutable: true,
 		Usage: "What to do at maxmemory: " + strings.Join(maxMemoryPolicies, ", ") + ".",
 		get:   func(c *Config) string { return c.MaxMemoryPolicy },
 		set:   enumSet(maxMemoryPolicies, func(c *Config) *string { return &c.MaxMemoryPolicy })},
-	{Name: "maxmemory-samples", Mutable: true, Usage: "Keys sampled per eviction (more: closer to true LRU, slower).",
+	{Name: "maxmemory-samples", Syntax: "<n>", Mutable: true, Usage: "Keys sampled per eviction (more: closer to true LRU, slower).",
 		get: intGet(func(c *Config) *int { return &c.MaxMemorySamples }),
 		set: intSet(1, math.MaxInt32, func(c *Config) *int { return &c.MaxMemorySamples })},
-	{Name: "appendonly", Mutable: true, Usage: "Append-only persistence; accepted and reported, not implemented yet.",
+	{Name: "appendonly", Syntax: "yes|no", Mutable: true, Usage: "Append-only persistence; accepted and reported, not implemented yet.",
 		get: boolGet(func(c *Config) *bool { return &c.AppendOnly }),
 		set: boolSet(func(c *Config) *bool { return &c.AppendOnly })},
-	{Name: "appendfsync", Mutable: true, Usage: "When the append-only log is fsynced: always, everysec or no.",
+	{Name: "appendfsync", Syntax: "<when>", Mutable: true, Usage: "When the append-only log is fsynced: always, everysec or no.",
 		get: func(c *Config) string { return c.AppendFsync },
 		set: enumSet([]string{"everysec", "always", "no"}, func(c *Config) *string { return &c.AppendFsync })},
-	{Name: "slowlog-log-slower-than", Mutable: true, Usage: "Log commands slower than this many microseconds in SLOWLOG (-1: off, 0: all).",
+	{Name: "slowlog-log-slower-than", Syntax: "<microseconds>", Mutable: true, Usage: "Log commands slower than this many microseconds in SLOWLOG (-1: off, 0: all).",
 		get: func(c *Config) string { return strconv.FormatInt(c.SlowlogLogSlowerThan, 10) },
 		set: func(c *Config, a []string) error {
 			n, err := parseRange(a[0], -1, math.MaxInt64)
 			c.SlowlogLogSlowerThan = n
 			return err
 		}},
-	{Name: "slowlog-max-len", Mutable: true, Usage: "Entries SLOWLOG keeps.",
+	{Name: "slowlog-max-len", Syntax: "<n>", Mutable: true, Usage: "Entries SLOWLOG keeps.",
 		get: intGet(func(c *Config) *int { return &c.SlowlogMaxLen }),
 		set: intSet(0, math.MaxInt64, func(c *Config) *int { return &c.SlowlogMaxLen })},
-	{Name: "hz", Mutable: true, Usage: "Background task frequency per second; kept between 1 and 500.",
+	{Name: "hz", Syntax: "<n>", Mutable: true, Usage: "Background task frequency per second; kept between 1 and 500.",
 		get: intGet(func(c *Config) *int { return &c.Hz }),
 		set: func(c *Config, a []string) error {
 			n, err := parseRange(a[0], 0, math.MaxInt32)
 			c.Hz = int(min(max(n, 1), 500))
 			return err
 		}},
-	{Name: "proto-max-bulk-len", Mutable: true, Usage: "Largest bulk string a client may send, e.g. 512mb.",
+	{Name: "proto-max-bulk-len", Syntax: "<bytes>", Mutable: true, Usage: "Largest bulk string a client may send, e.g. 512mb.",
 		get: func(c *Config) string { return strconv.FormatInt(c.ProtoMaxBulkLen, 10) },
 		set: memorySet(1<<20, func(c *Config) *int64 { return &c.ProtoMaxBulkLen })},
-	{Name: "client-query-buffer-limit", Mutable: true, Usage: "Largest unparsed input buffered for one client, e.g. 1gb.",
+	{Name: "client-query-buffer-limit", Syntax: "<bytes>", Mutable: true, Usage: "Largest unparsed input buffered for one client, e.g. 1gb.",
 		get: func(c *Config) string { return strconv.FormatInt(c.ClientQueryBufferLimit, 10) },
 		set: memorySet(1<<20, func(c *Config) *int64 { return &c.ClientQueryBufferLimit })},
 }

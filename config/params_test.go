@@ -61,8 +61,8 @@ func TestParamsTable(t *testing.T) {
 			}
 			seen[n] = true
 		}
-		if p.Usage == "" || strings.Contains(p.Usage, "{{") {
-			t.Errorf("%s: Usage must be set and hold no template actions", p.Name)
+		if p.Usage == "" || p.Syntax == "" || strings.Contains(p.Usage, "{{") {
+			t.Errorf("%s: Usage and Syntax must be set and hold no template actions", p.Name)
 		}
 	}
 	for _, required := range []string{"port", "bind", "dir", "appendonly", "appendfsync", "requirepass",
@@ -125,7 +125,7 @@ func TestSetErrors(t *testing.T) {
 		{"maxmemory", "foo", ErrInvalidValue, "argument must be a memory value"},
 		{"maxmemory", "-1", ErrInvalidValue, "argument must be a memory value"},
 		{"maxmemory", "1.5gb", ErrInvalidValue, "argument must be a memory value"},
-		{"maxmemory-policy", "bad", ErrInvalidValue, "argument(s) must be one of the following: volatile-lru, volatile-random, volatile-ttl, allkeys-lru, allkeys-random, noeviction"},
+		{"maxmemory-policy", "bad", ErrInvalidValue, "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"},
 		{"appendfsync", "bad", ErrInvalidValue, "argument(s) must be one of the following: everysec, always, no"},
 		{"loglevel", "bad", ErrInvalidValue, "argument(s) must be one of the following: debug, verbose, notice, warning"},
 		{"timeout", "-1", ErrInvalidValue, "argument must be between 0 and 2147483647 inclusive"},

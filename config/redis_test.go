@@ -168,7 +168,7 @@ func TestSetMatchesRedis(t *testing.T) {
 		{"maxmemory", "-1"}, {"maxmemory", "-0"}, {"maxmemory", "+5"}, {"maxmemory", " 5"},
 		{"maxmemory", "1.5gb"}, {"maxmemory", "9223372036854775807"}, {"maxmemory", "0"},
 		{"MAXMEMORY", "7mb"},
-		{"maxmemory-policy", "ALLKEYS-LRU"}, {"maxmemory-policy", "volatile-ttl"}, {"maxmemory-policy", "noeviction"},
+		{"maxmemory-policy", "ALLKEYS-LRU"}, {"maxmemory-policy", "volatile-ttl"}, {"maxmemory-policy", "bad"}, {"maxmemory-policy", "allkeys-lfu"}, {"maxmemory-policy", "noeviction"},
 		{"maxmemory-samples", "0"}, {"maxmemory-samples", "10"}, {"maxmemory-samples", "1k"},
 		{"appendfsync", "bad"}, {"appendfsync", "ALWAYS"}, {"appendonly", "maybe"}, {"appendonly", "no"},
 		{"timeout", "-1"}, {"timeout", "abc"}, {"timeout", "1.5"}, {"timeout", "000"}, {"timeout", "1k"}, {"timeout", "25"},
