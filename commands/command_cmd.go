@@ -40,15 +40,11 @@ func RegisterCommandCmd(t *Table) {
 			"getkeys": {Arity: -4, Flags: flags, Categories: cats, Group: "server", Since: "2.8.13",
 				Summary:    "Extract keys given a full Redis command",
 				Complexity: "O(N) where N is the number of arguments to the command",
-				Args: []ArgDoc{{Name: "command", Type: "string"},
-					{Name: "arg", Type: "string", Optional: true, Multiple: true}},
-				Handler: func(c *Ctx) { commandGetKeys(c, false) }},
+				Handler:    func(c *Ctx) { commandGetKeys(c, false) }},
 			"getkeysandflags": {Arity: -4, Flags: flags, Categories: cats, Group: "server", Since: "7.0.0",
 				Summary:    "Extract keys and access flags given a full Redis command",
 				Complexity: "O(N) where N is the number of arguments to the command",
-				Args: []ArgDoc{{Name: "command", Type: "string"},
-					{Name: "arg", Type: "string", Optional: true, Multiple: true}},
-				Handler: func(c *Ctx) { commandGetKeys(c, true) }},
+				Handler:    func(c *Ctx) { commandGetKeys(c, true) }},
 			"list": {Arity: -2, Flags: flags, Categories: cats, Group: "server", Since: "7.0.0",
 				Summary:    "Get an array of Redis command names",
 				Complexity: "O(N) where N is the total number of Redis commands",
@@ -149,29 +145,67 @@ func (c *Command) AllCategories() []string {
 	return out
 }
 
-// keySpecFlags are the flags of the row's single key spec.
-func (c *Command) keySpecFlags() []string {
-	switch {
-	case len(c.KeyFlags) > 0:
-		return c.KeyFlags
-	case c.Flags&FlagWrite != 0:
-		return []string{"RW", "update"}
-	default:
-		return []string{"RO", "access"}
+// keySpecs returns the row's key specs: the explicit ones, or one derived
+// from the (first, last, step) triple and KeyFlags. GetKeys rows without
+// explicit specs get one spec whose search is "unknown".
+func (c *Command) keySpecs() []KeySpec {
+	if len(c.KeySpecs) > 0 {
+		return c.KeySpecs
 	}
+	if !c.hasKeys() {
+		return nil
+	}
+	flags := c.KeyFlags
+	switch {
+	case len(flags) > 0:
+	case c.Flags&FlagWrite != 0:
+		flags = []string{"RW", "update"}
+	default:
+		flags = []string{"RO", "access"}
+	}
+	ks := KeySpec{Notes: c.KeyNotes, Flags: flags, Index: c.FirstKey, LastKey: c.LastKey, KeyStep: max(c.Step, 1)}
+	if c.LastKey >= 0 {
+		ks.LastKey = c.LastKey - c.FirstKey
+	}
+	return []KeySpec{ks}
+}
+
+// keySpecFlagsAt returns the flags of the spec that covers argument i
+// (COMMAND GETKEYSANDFLAGS).
+func (c *Command) keySpecFlagsAt(args [][]byte, i int) []string {
+	specs := c.keySpecs()
+	for _, ks := range specs {
+		if ks.Keyword != "" || ks.KeyNum || ks.Index <= 0 {
+			continue
+		}
+		last := ks.LastKey
+		if last >= 0 {
+			last += ks.Index
+		} else {
+			last += len(args)
+		}
+		if i >= ks.Index && i <= last && (i-ks.Index)%max(ks.KeyStep, 1) == 0 {
+			return ks.Flags
+		}
+	}
+	if len(specs) > 0 {
+		return specs[0].Flags
+	}
+	return nil
 }
 
 // hasKeys reports whether the row touches keys at all.
-func (c *Command) hasKeys() bool { return c.FirstKey > 0 || c.GetKeys != nil }
+func (c *Command) hasKeys() bool { return c.FirstKey > 0 || c.GetKeys != nil || len(c.KeySpecs) > 0 }
 
 func writeCommandInfo(w Writer, cmd *Command) {
 	w.WriteArray(10)
 	w.WriteBulkString(cmd.FullName())
 	w.WriteInt(int64(cmd.Arity))
-	flags := cmd.Flags.Names()
+	f := cmd.Flags
 	if cmd.GetKeys != nil {
-		flags = append(flags, "movablekeys")
+		f |= flagMovableKeys
 	}
+	flags := f.Names()
 	w.WriteSet(len(flags))
 	for _, f := range flags {
 		w.WriteSimple(f)
@@ -200,57 +234,79 @@ func writeCommandInfo(w Writer, cmd *Command) {
 	}
 }
 
-// writeKeySpecs describes the keys as Redis 7 key specs: an index search
-// followed by a range, from the (first, last, step) triple; GetKeys
-// commands get one "unknown" spec.
+// writeKeySpecs writes the row's key specs as COMMAND INFO does: a set of
+// maps with notes, flags, begin_search and find_keys.
 func writeKeySpecs(w Writer, cmd *Command) {
-	if !cmd.hasKeys() {
-		w.WriteSet(0)
-		return
-	}
-	w.WriteSet(1)
-	w.WriteMap(3)
-	w.WriteBulkString("flags")
-	flags := cmd.keySpecFlags()
-	w.WriteSet(len(flags))
-	for _, f := range flags {
-		w.WriteSimple(f)
-	}
-	if cmd.FirstKey <= 0 {
-		for _, part := range []string{"begin_search", "find_keys"} {
-			w.WriteBulkString(part)
+	specs := cmd.keySpecs()
+	w.WriteSet(len(specs))
+	for _, ks := range specs {
+		n := 3
+		if ks.Notes != "" {
+			n++
+		}
+		w.WriteMap(n)
+		if ks.Notes != "" {
+			w.WriteBulkString("notes")
+			w.WriteBulkString(ks.Notes)
+		}
+		w.WriteBulkString("flags")
+		w.WriteSet(len(ks.Flags))
+		for _, f := range ks.Flags {
+			w.WriteSimple(f)
+		}
+		w.WriteBulkString("begin_search")
+		w.WriteMap(2)
+		w.WriteBulkString("type")
+		switch {
+		case ks.Keyword != "":
+			w.WriteBulkString("keyword")
+			w.WriteBulkString("spec")
 			w.WriteMap(2)
-			w.WriteBulkString("type")
+			w.WriteBulkString("keyword")
+			w.WriteBulkString(ks.Keyword)
+			w.WriteBulkString("startfrom")
+			w.WriteInt(int64(ks.StartFrom))
+		case ks.Index > 0:
+			w.WriteBulkString("index")
+			w.WriteBulkString("spec")
+			w.WriteMap(1)
+			w.WriteBulkString("index")
+			w.WriteInt(int64(ks.Index))
+		default:
 			w.WriteBulkString("unknown")
 			w.WriteBulkString("spec")
 			w.WriteMap(0)
 		}
-		return
+		w.WriteBulkString("find_keys")
+		w.WriteMap(2)
+		w.WriteBulkString("type")
+		switch {
+		case ks.Index <= 0 && ks.Keyword == "":
+			w.WriteBulkString("unknown")
+			w.WriteBulkString("spec")
+			w.WriteMap(0)
+		case ks.KeyNum:
+			w.WriteBulkString("keynum")
+			w.WriteBulkString("spec")
+			w.WriteMap(3)
+			w.WriteBulkString("keynumidx")
+			w.WriteInt(int64(ks.KeyNumIdx))
+			w.WriteBulkString("firstkey")
+			w.WriteInt(int64(ks.FirstKey))
+			w.WriteBulkString("keystep")
+			w.WriteInt(int64(ks.KeyStep))
+		default:
+			w.WriteBulkString("range")
+			w.WriteBulkString("spec")
+			w.WriteMap(3)
+			w.WriteBulkString("lastkey")
+			w.WriteInt(int64(ks.LastKey))
+			w.WriteBulkString("keystep")
+			w.WriteInt(int64(ks.KeyStep))
+			w.WriteBulkString("limit")
+			w.WriteInt(int64(ks.Limit))
+		}
 	}
-	w.WriteBulkString("begin_search")
-	w.WriteMap(2)
-	w.WriteBulkString("type")
-	w.WriteBulkString("index")
-	w.WriteBulkString("spec")
-	w.WriteMap(1)
-	w.WriteBulkString("index")
-	w.WriteInt(int64(cmd.FirstKey))
-	lastKey := cmd.LastKey
-	if lastKey >= 0 {
-		lastKey -= cmd.FirstKey
-	}
-	w.WriteBulkString("find_keys")
-	w.WriteMap(2)
-	w.WriteBulkString("type")
-	w.WriteBulkString("range")
-	w.WriteBulkString("spec")
-	w.WriteMap(3)
-	w.WriteBulkString("lastkey")
-	w.WriteInt(int64(lastKey))
-	w.WriteBulkString("keystep")
-	w.WriteInt(int64(max(cmd.Step, 1)))
-	w.WriteBulkString("limit")
-	w.WriteInt(0)
 }
 
 func commandDocs(c *Ctx) {
@@ -273,8 +329,11 @@ func commandDocs(c *Ctx) {
 
 func writeCommandDocs(w Writer, cmd *Command) {
 	n := 4
-	if len(cmd.History) > 0 {
-		n++
+	for _, present := range []bool{len(cmd.DocFlags) > 0, cmd.DeprecatedSince != "", cmd.ReplacedBy != "",
+		len(cmd.History) > 0} {
+		if present {
+			n++
+		}
 	}
 	if len(cmd.Args) > 0 {
 		n++
@@ -291,6 +350,21 @@ func writeCommandDocs(w Writer, cmd *Command) {
 	w.WriteBulkString(cmd.Group)
 	w.WriteBulkString("complexity")
 	w.WriteBulkString(cmd.Complexity)
+	if len(cmd.DocFlags) > 0 {
+		w.WriteBulkString("doc_flags")
+		w.WriteSet(len(cmd.DocFlags))
+		for _, f := range cmd.DocFlags {
+			w.WriteSimple(f)
+		}
+	}
+	if cmd.DeprecatedSince != "" {
+		w.WriteBulkString("deprecated_since")
+		w.WriteBulkString(cmd.DeprecatedSince)
+	}
+	if cmd.ReplacedBy != "" {
+		w.WriteBulkString("replaced_by")
+		w.WriteBulkString(cmd.ReplacedBy)
+	}
 	if len(cmd.History) > 0 {
 		w.WriteBulkString("history")
 		w.WriteSet(len(cmd.History))
@@ -345,9 +419,8 @@ func writeArgDocs(w Writer, args []ArgDoc) {
 			w.WriteBulkString(a.DisplayText)
 		}
 		if a.Type == "key" {
-			// Rows describe their keys with one key spec (see writeKeySpecs).
 			w.WriteBulkString("key_spec_index")
-			w.WriteInt(0)
+			w.WriteInt(int64(a.KeySpecIndex))
 		}
 		if a.Token != "" {
 			w.WriteBulkString("token")
@@ -407,7 +480,7 @@ func commandGetKeys(c *Ctx, withFlags bool) {
 		}
 		c.W.WriteArray(2)
 		c.W.WriteBulk(args[i])
-		flags := cmd.keySpecFlags()
+		flags := cmd.keySpecFlagsAt(args, i)
 		c.W.WriteSet(len(flags))
 		for _, f := range flags {
 			c.W.WriteSimple(f)

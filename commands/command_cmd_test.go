@@ -84,6 +84,22 @@ func TestTableRowsConsistent(t *testing.T) {
 		if c.FirstKey > 0 && !hasKeyArg(c.Args) {
 			t.Errorf("%s: has key positions but documents no key argument", name)
 		}
+		checkKeySpecIndexes(t, name, c.Args, len(c.keySpecs()))
+		for i, ks := range c.KeySpecs {
+			if len(ks.Flags) == 0 || (ks.Index <= 0 && ks.Keyword == "" && c.GetKeys == nil) {
+				t.Errorf("%s: key spec %d has no flags or no begin search", name, i)
+			}
+		}
+	}
+}
+
+func checkKeySpecIndexes(t *testing.T, name string, args []ArgDoc, specs int) {
+	t.Helper()
+	for _, a := range args {
+		if a.Type == "key" && (a.KeySpecIndex < 0 || a.KeySpecIndex >= specs) {
+			t.Errorf("%s: argument %s points at key spec %d of %d", name, a.Name, a.KeySpecIndex, specs)
+		}
+		checkKeySpecIndexes(t, name, a.Args, specs)
 	}
 }
 
@@ -252,5 +268,73 @@ func TestGlobMatchFold(t *testing.T) {
 		if got := globMatchFold(tc.pat, tc.s); got != tc.want {
 			t.Errorf("globMatchFold(%q, %q) = %v", tc.pat, tc.s, got)
 		}
+	}
+}
+
+// TestKeySpecsMatchRedis builds rows shaped like Redis's RENAME, GETEX,
+// XREAD, EVAL and GETSET and compares what COMMAND INFO / DOCS /
+// GETKEYSANDFLAGS make of them with redis-server 7.0.15's bytes.
+func TestKeySpecsMatchRedis(t *testing.T) {
+	tbl := NewTable()
+	noop := func(*Ctx) {}
+	tbl.Add(&Command{Name: "rename", Arity: 3, Flags: FlagWrite, FirstKey: 1, LastKey: 2, Step: 1,
+		Categories: []string{"keyspace"}, Handler: noop,
+		KeySpecs: []KeySpec{
+			{Flags: []string{"RW", "access", "delete"}, Index: 1, KeyStep: 1},
+			{Flags: []string{"OW", "update"}, Index: 2, KeyStep: 1}},
+		Summary: "Rename a key", Since: "1.0.0", Group: "generic", Complexity: "O(1)",
+		Args: []ArgDoc{{Name: "key", Type: "key"}, {Name: "newkey", Type: "key", KeySpecIndex: 1}}})
+	tbl.Add(&Command{Name: "getex", Arity: -2, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Categories: []string{"string"}, KeyFlags: []string{"RW", "access", "update"},
+		KeyNotes: "RW and UPDATE because it changes the TTL", Handler: noop})
+	tbl.Add(&Command{Name: "xread", Arity: -4, Flags: FlagReadOnly | FlagBlocking, Categories: []string{"stream"},
+		GetKeys: func([][]byte) []int { return nil }, Handler: noop,
+		KeySpecs: []KeySpec{{Flags: []string{"RO", "access"}, Keyword: "STREAMS", StartFrom: 1, LastKey: -1, KeyStep: 1, Limit: 2}}})
+	tbl.Add(&Command{Name: "eval", Arity: -3, Flags: FlagNoScript | FlagStale | FlagSkipMonitor | FlagMayReplicate | FlagNoMandatoryKeys,
+		Categories: []string{"scripting"}, GetKeys: func([][]byte) []int { return nil }, Handler: noop,
+		KeySpecs: []KeySpec{{Notes: "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
+			Flags: []string{"RW", "access", "update"}, Index: 2, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}})
+	tbl.Add(&Command{Name: "getset", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Handler: noop, Summary: "Set the string value of a key and return its old value", Since: "1.0.0",
+		Group: "string", Complexity: "O(1)", DocFlags: []string{"deprecated"}, DeprecatedSince: "6.2.0",
+		ReplacedBy: "`SET` with the `!GET` argument",
+		Args:       []ArgDoc{{Name: "key", Type: "key"}, {Name: "value", Type: "string"}}})
+
+	info := func(name string) string {
+		rec := &respRecorder{}
+		writeCommandInfo(rec, tbl.Lookup([]byte(name)))
+		return string(rec.b)
+	}
+	for name, want := range map[string]string{
+		"rename": "*10\r\n$6\r\nrename\r\n:3\r\n*1\r\n+write\r\n:1\r\n:2\r\n:1\r\n*3\r\n+@keyspace\r\n+@write\r\n+@slow\r\n*0\r\n*2\r\n*6\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*6\r\n$5\r\nflags\r\n*2\r\n+OW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n",
+		"getex":  "*10\r\n$5\r\ngetex\r\n:-2\r\n*2\r\n+write\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@write\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$40\r\nRW and UPDATE because it changes the TTL\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n",
+		"xread":  "*10\r\n$5\r\nxread\r\n:-4\r\n*3\r\n+readonly\r\n+blocking\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n*4\r\n+@read\r\n+@stream\r\n+@slow\r\n+@blocking\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$7\r\nkeyword\r\n$4\r\nspec\r\n*4\r\n$7\r\nkeyword\r\n$7\r\nSTREAMS\r\n$9\r\nstartfrom\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:2\r\n*0\r\n",
+		"eval":   "*10\r\n$4\r\neval\r\n:-3\r\n*5\r\n+noscript\r\n+stale\r\n+skip_monitor\r\n+no_mandatory_keys\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@slow\r\n+@scripting\r\n*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$78\r\nWe cannot tell how the keys will be used so we assume the worst, RW and UPDATE\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n*0\r\n",
+	} {
+		if got := info(name); got != want {
+			t.Errorf("COMMAND INFO %s:\n got %q\nwant %q", name, got, want)
+		}
+	}
+
+	docs := func(name string) string {
+		rec := &respRecorder{}
+		writeCommandDocs(rec, tbl.Lookup([]byte(name)))
+		return string(rec.b)
+	}
+	if got, want := docs("getset"), "*16\r\n$7\r\nsummary\r\n$54\r\nSet the string value of a key and return its old value\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\ndoc_flags\r\n*1\r\n+deprecated\r\n$16\r\ndeprecated_since\r\n$5\r\n6.2.0\r\n$11\r\nreplaced_by\r\n$30\r\n`SET` with the `!GET` argument\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\nstring\r\n"; got != want {
+		t.Errorf("COMMAND DOCS getset:\n got %q\nwant %q", got, want)
+	}
+	if got := docs("rename"); !strings.Contains(got, "$6\r\nnewkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:1\r\n") {
+		t.Errorf("COMMAND DOCS rename: newkey's key_spec_index: %q", got)
+	}
+
+	// GETKEYSANDFLAGS reports each key with its own spec's flags.
+	srv := &Server{Table: tbl}
+	rec := &respRecorder{}
+	srv.Table.Add(&Command{Name: "command", Arity: -1, Handler: noop, Sub: map[string]*Command{
+		"getkeysandflags": {Arity: -4, Handler: func(c *Ctx) { commandGetKeys(c, true) }}}})
+	srv.Exec(&Session{Authenticated: true}, toBytes([]string{"command", "getkeysandflags", "rename", "a", "b"}), rec)
+	if want := "*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n*2\r\n$1\r\nb\r\n*2\r\n+OW\r\n+update\r\n"; string(rec.b) != want {
+		t.Errorf("GETKEYSANDFLAGS rename a b:\n got %q\nwant %q", rec.b, want)
 	}
 }

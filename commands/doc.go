@@ -21,7 +21,9 @@
 // Everything else is generated from the rows: COMMAND, COMMAND INFO (flags,
 // key specs, categories with the ones Redis derives from flags), COMMAND
 // DOCS (which redis-cli reads for its hints), COMMAND GETKEYS, COMMAND
-// LIST, INFO commandstats.
+// LIST, INFO commandstats. A row whose keys play different roles (RENAME's
+// source and destination) lists explicit KeySpecs; otherwise one spec is
+// derived from the triple and KeyFlags.
 //
 // # Dispatch
 //

@@ -30,6 +30,7 @@ type Server struct {
 	// Copies of config values the dispatcher reads on every command.
 	authRequired atomic.Bool  // requirepass is set
 	slowerThan   atomic.Int64 // slowlog-log-slower-than, µs; < 0 disables
+	protoMaxBulk atomic.Int64 // proto-max-bulk-len
 
 	started   time.Time
 	startedMs int64 // started as unix ms
@@ -90,6 +91,7 @@ func New(cfg config.Config, eng *engine.Engine) *Server {
 func (s *Server) applyHotConfig(cfg config.Config) {
 	s.authRequired.Store(cfg.RequirePass != "")
 	s.slowerThan.Store(cfg.SlowlogLogSlowerThan)
+	s.protoMaxBulk.Store(cfg.ProtoMaxBulkLen)
 	s.slowlog.setMaxLen(cfg.SlowlogMaxLen)
 }
 
@@ -103,6 +105,10 @@ func enginePolicy(name string) engine.Policy {
 	}
 	return p
 }
+
+// ProtoMaxBulkLen is proto-max-bulk-len, the largest string a command may
+// build (APPEND, SETRANGE): cheaper than Config() on a hot path.
+func (s *Server) ProtoMaxBulkLen() int64 { return s.protoMaxBulk.Load() }
 
 // Config returns a copy of the current configuration.
 func (s *Server) Config() config.Config {

@@ -27,8 +27,17 @@ const (
 	FlagMayReplicate
 	FlagNoMulti
 	FlagAllowBusy
+	FlagNoMandatoryKeys // EVAL and friends: may run without keys
+	FlagNoAsyncLoading
+	FlagAsking
 )
 
+// flagMovableKeys is not a row flag: COMMAND INFO reports "movablekeys"
+// for rows with GetKeys, at this place in Redis's order.
+const flagMovableKeys Flag = 1 << 31
+
+// flagNames is Redis's order of flags in COMMAND INFO. may_replicate is
+// known but, as in Redis, not reported.
 var flagNames = []struct {
 	f    Flag
 	name string
@@ -36,12 +45,14 @@ var flagNames = []struct {
 	{FlagWrite, "write"}, {FlagReadOnly, "readonly"}, {FlagDenyOOM, "denyoom"},
 	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
-	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
-	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
-	{FlagNoMulti, "no_multi"}, {FlagAllowBusy, "allow_busy"},
+	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"}, {FlagAsking, "asking"},
+	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagNoMandatoryKeys, "no_mandatory_keys"},
+	{FlagNoAsyncLoading, "no_async_loading"}, {FlagNoMulti, "no_multi"},
+	{flagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 
-// Names returns the Redis names of the flags set in f, in table order.
+// Names returns the Redis names of the flags set in f, in the order
+// COMMAND INFO lists them.
 func (f Flag) Names() []string {
 	var out []string
 	for _, n := range flagNames {
@@ -89,6 +100,16 @@ type Command struct {
 	// "access", "update" (Redis's names). Empty derives them from Flags:
 	// "RO access" for read-only commands, "RW update" for writes.
 	KeyFlags []string
+	// KeyNotes is the key spec's "notes" in COMMAND INFO (Redis explains
+	// unusual flags there).
+	KeyNotes string
+	// KeySpecs, when set, replace the single key spec COMMAND INFO derives
+	// from (FirstKey, LastKey, Step, KeyFlags): commands whose keys play
+	// different roles (RENAME's source and destination) have one spec per
+	// role. Documented key arguments point at them with KeySpecIndex.
+	// They only describe the keys; the dispatcher still finds them with
+	// the triple or GetKeys.
+	KeySpecs []KeySpec
 	// ACL categories without the @, e.g. "string", "keyspace". The
 	// categories Redis derives from flags (read, write, fast, slow, admin,
 	// dangerous, pubsub, blocking) are added by COMMAND INFO: list only the
@@ -102,6 +123,11 @@ type Command struct {
 	Complexity string
 	// History is COMMAND DOCS history: (version, change) pairs.
 	History [][2]string
+	// DocFlags ("deprecated", "syscmd"), DeprecatedSince and ReplacedBy
+	// are COMMAND DOCS fields of deprecated commands.
+	DocFlags        []string
+	DeprecatedSince string
+	ReplacedBy      string
 	// Args documents the arguments for COMMAND DOCS (redis-cli hints).
 	Args []ArgDoc
 	// Sub holds subcommands (CLIENT ID, CONFIG GET...), keyed by lower-case
@@ -149,10 +175,32 @@ func (st *cmdStats) reset() {
 	st.failed.Store(0)
 }
 
+// KeySpec is one Redis 7 key specification: how to find a group of keys
+// in the arguments and what the command does with them.
+type KeySpec struct {
+	Notes string
+	Flags []string // RO, RW, OW, RM and access, update, insert, delete...
+	// Begin search: at argument Index, or after the argument equal to
+	// Keyword (searched from StartFrom; negative counts from the end).
+	Index     int
+	Keyword   string
+	StartFrom int
+	// Find keys: a range (LastKey relative to the first key, -1 = up to
+	// the last argument; KeyStep; Limit) or, with KeyNum, a count found at
+	// KeyNumIdx (relative to the begin search) followed by keys from
+	// FirstKey every KeyStep.
+	LastKey, KeyStep, Limit int
+	KeyNum                  bool
+	KeyNumIdx, FirstKey     int
+}
+
 // ArgDoc is one argument in COMMAND DOCS.
 type ArgDoc struct {
-	Name            string
-	Type            string // key, string, integer, double, pattern, unix-time, pure-token, oneof, block
+	Name string
+	Type string // key, string, integer, double, pattern, unix-time, pure-token, oneof, block
+	// KeySpecIndex is, for a key argument, the index of its spec in
+	// KeySpecs (0 with the derived single spec).
+	KeySpecIndex    int
 	Token           string
 	DisplayText     string
 	Since           string
