@@ -106,19 +106,27 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// ListenAddr is one address to listen on.
+type ListenAddr struct {
+	Addr string // host:port for net.Listen
+	// Optional addresses came with Redis's "-" prefix: if they cannot be
+	// bound (no IPv6, say) the server starts without them.
+	Optional bool
+}
+
 // ListenAddrs turns bind and port into addresses for net.Listen. "*" is
-// every IPv4 interface, "::*" every IPv6 one; a leading "-" (Redis's "skip
-// if unavailable" mark) is dropped. An empty bind listens everywhere.
-func (c *Config) ListenAddrs() []string {
+// every IPv4 interface, "::*" every IPv6 one; a leading "-" makes the
+// address optional. An empty bind listens on every interface.
+func (c *Config) ListenAddrs() []ListenAddr {
 	port := strconv.Itoa(c.Port)
 	if len(c.Bind) == 0 {
-		return []string{net.JoinHostPort("", port)}
+		return []ListenAddr{{Addr: net.JoinHostPort("", port)}}
 	}
-	out := make([]string, 0, len(c.Bind))
+	out := make([]ListenAddr, 0, len(c.Bind))
 	for _, b := range c.Bind {
-		host := b
+		host, optional := b, false
 		if len(host) > 1 && host[0] == '-' {
-			host = host[1:]
+			host, optional = host[1:], true
 		}
 		switch host {
 		case "*":
@@ -126,7 +134,7 @@ func (c *Config) ListenAddrs() []string {
 		case "::*":
 			host = "::"
 		}
-		out = append(out, net.JoinHostPort(host, port))
+		out = append(out, ListenAddr{Addr: net.JoinHostPort(host, port), Optional: optional})
 	}
 	return out
 }

@@ -239,12 +239,12 @@ func TestListenAddrs(t *testing.T) {
 	c := Default()
 	c.Port = 7000
 	c.Bind = []string{"127.0.0.1", "-::1", "*", "::*"}
-	want := []string{"127.0.0.1:7000", "[::1]:7000", "0.0.0.0:7000", "[::]:7000"}
+	want := []ListenAddr{{"127.0.0.1:7000", false}, {"[::1]:7000", true}, {"0.0.0.0:7000", false}, {"[::]:7000", false}}
 	if got := c.ListenAddrs(); !reflect.DeepEqual(got, want) {
-		t.Errorf("ListenAddrs = %q, want %q", got, want)
+		t.Errorf("ListenAddrs = %v, want %v", got, want)
 	}
 	c.Bind = nil
-	if got := c.ListenAddrs(); !reflect.DeepEqual(got, []string{":7000"}) {
-		t.Errorf("ListenAddrs with no bind = %q", got)
+	if got := c.ListenAddrs(); !reflect.DeepEqual(got, []ListenAddr{{Addr: ":7000"}}) {
+		t.Errorf("ListenAddrs with no bind = %v", got)
 	}
 }

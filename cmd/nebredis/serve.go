@@ -55,7 +55,7 @@ func serve(cfg config.Config, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("can't open the engine: %w", err)
 	}
-	defer eng.Close()
+	defer eng.Close() // on early returns; Close is idempotent
 
 	h := commands.New(cfg, eng)
 	srv := resp.NewServer(h, respOptions(cfg, log))
@@ -69,9 +69,9 @@ func serve(cfg config.Config, stdout io.Writer) error {
 	requestShutdown := func(why string) { once.Do(func() { shutdown <- why }) }
 	h.Shutdown = func() { requestShutdown("User requested shutdown...") }
 
-	addrs := cfg.ListenAddrs()
-	if err := srv.Listen(addrs...); err != nil {
-		return fmt.Errorf("could not create server TCP listening socket %s: %w", strings.Join(addrs, " "), err)
+	if err := listen(srv, cfg, log); err != nil {
+		srv.Close()
+		return err
 	}
 	var bound []string
 	for _, a := range srv.Addrs() {
@@ -117,10 +117,30 @@ func serve(cfg config.Config, stdout io.Writer) error {
 	if serveErr == nil {
 		serveErr = <-served
 	}
+	eng.Close()
 	if serveErr != nil {
 		return fmt.Errorf("serving: %w", serveErr)
 	}
 	log.Warn("nebredis is now ready to exit, bye bye...")
+	return nil
+}
+
+// listen binds every bind address; one marked optional ("-::1") that
+// cannot be bound is logged and skipped, as redis-server does.
+func listen(srv *resp.Server, cfg config.Config, log *slog.Logger) error {
+	for _, a := range cfg.ListenAddrs() {
+		err := srv.Listen(a.Addr)
+		switch {
+		case err == nil:
+		case a.Optional:
+			log.Warn("Skipping optional bind address", "addr", a.Addr, "err", err)
+		default:
+			return fmt.Errorf("could not create server TCP listening socket %s: %w", a.Addr, err)
+		}
+	}
+	if len(srv.Addrs()) == 0 {
+		return fmt.Errorf("no address to listen on (bind %q)", strings.Join(cfg.Bind, " "))
+	}
 	return nil
 }
 
