@@ -41,7 +41,7 @@ func (s *Server) Exec(sess *Session, args [][]byte, w Writer) Action {
 		s.reject(w, cmd, ErrNoAuth)
 		return Continue
 	}
-	if cmd.Flags&FlagDenyOOM != 0 && s.Engine.EnsureMemory() != nil {
+	if cmd.Flags&FlagDenyOOM != 0 && s.overLimit() {
 		s.reject(w, cmd, ErrOOM)
 		return Continue
 	}
@@ -204,3 +204,13 @@ func (r *replyCounter) WriteDouble(f float64)          { r.w.WriteDouble(f) }
 func (r *replyCounter) WriteBool(b bool)               { r.w.WriteBool(b) }
 func (r *replyCounter) WriteVerbatim(format, s string) { r.w.WriteVerbatim(format, s) }
 func (r *replyCounter) WriteRaw(b []byte)              { r.w.WriteRaw(b) }
+
+// overLimit runs the engine's maxmemory check, counting the Go heap (sampled
+// at most once a second) as the process baseline.
+func (s *Server) overLimit() bool {
+	if max, _ := s.Engine.MaxMemory(); max <= 0 {
+		return false
+	}
+	s.Engine.SetOverhead(s.mem.goHeap())
+	return s.Engine.EnsureMemory() != nil
+}

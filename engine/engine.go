@@ -36,6 +36,7 @@ type Engine struct {
 	dbMap []int
 
 	maxMemory atomic.Int64
+	overhead  atomic.Int64 // process memory outside the engine, set by the server
 	policy    atomic.Uint32
 
 	stats counters

@@ -11,6 +11,11 @@ func (e *Engine) Used() int64 {
 	return atomic.LoadInt64(&e.segBytes) + atomic.LoadInt64(&e.indexBytes)
 }
 
+// SetOverhead tells the engine how much memory the process uses outside it
+// (connection buffers, the Go heap); EnsureMemory counts it against
+// maxmemory, as redis-server counts its own baseline in used_memory.
+func (e *Engine) SetOverhead(n int64) { e.overhead.Store(n) }
+
 // SetMaxMemory changes maxmemory (0 = none) and the eviction policy.
 func (e *Engine) SetMaxMemory(n int64, p Policy) {
 	e.maxMemory.Store(n)
@@ -27,8 +32,11 @@ func (e *Engine) MaxMemory() (int64, Policy) {
 // the policy (eviction only turns live bytes into garbage: the cleaner is
 // what returns memory), and returns ErrOOM when it cannot get under the limit.
 func (e *Engine) EnsureMemory() error {
-	max := e.maxMemory.Load()
-	if max <= 0 || e.Used() <= max {
+	max := e.maxMemory.Load() - e.overhead.Load()
+	if e.maxMemory.Load() <= 0 {
+		return nil
+	}
+	if e.Used() <= max {
 		return nil
 	}
 	policy := Policy(e.policy.Load())
