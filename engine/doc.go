@@ -14,25 +14,27 @@
 //
 // One entry, little endian:
 //
-//		 0       4       8      9     10      12
-//		+-------+-------+------+-----+-------+---------+---------+---------+--------+-----+-------+
-//		| crc32c| clock | kind | db  | slot  | keylen  | vallen  | version | expire | key | value |
-//		|  u32  |  u32  |  u8  | u8  |  u16  | uvarint | uvarint | uvarint | i64 ms |     |       |
-//		+-------+-------+------+-----+-------+---------+---------+---------+--------+-----+-------+
-//		                                                                    only if
-//		                                                                    kind&0x10
+//	 0       4       8      9     10      12
+//	+-------+-------+------+-----+-------+---------+---------+---------+--------+-----+-------+
+//	| crc32c| clock | kind | db  | slot  | keylen  | vallen  | version | expire | key | value |
+//	|  u32  |  u32  |  u8  | u8  |  u16  | uvarint | uvarint | uvarint | i64 ms |     |       |
+//	+-------+-------+------+-----+-------+---------+---------+---------+--------+-----+-------+
+//	                                                                    only if
+//	                                                                    kind&0x10
 //
-//	  - crc32c (Castagnoli) covers kind through value. The access clock (Unix
-//	    seconds of the last read or write, for LRU eviction and OBJECT
-//	    IDLETIME) is rewritten in place on reads and is outside the checksum.
-//	  - kind: low 4 bits are the Type tag, bit 0x10 says an expiry follows.
-//	  - version is engine-wide and monotonic: replaying a log, the higher
-//	    version of a key wins.
-//	  - slot is the key's Redis Cluster slot, computed once on write.
-//	  - A tombstone's value is the uvarint segment sequence number that was
-//	    next when it was written: every older entry of its key lives in a
-//	    segment with a lower sequence number. A flush marker (FLUSHDB) is the
-//	    same for a whole database.
+// The fields:
+//
+//   - crc32c (Castagnoli) covers kind through value. The access clock (Unix
+//     seconds of the last read or write, for LRU eviction and OBJECT
+//     IDLETIME) is rewritten in place on reads and is outside the checksum.
+//   - kind: low 4 bits are the Type tag, bit 0x10 says an expiry follows.
+//   - version is engine-wide and monotonic: replaying a log, the higher
+//     version of a key wins.
+//   - slot is the key's Redis Cluster slot, computed once on write.
+//   - A tombstone's value is the uvarint segment sequence number that was
+//     next when it was written: every older entry of its key lives in a
+//     segment with a lower sequence number. A flush marker (FLUSHDB) is the
+//     same for a whole database.
 //
 // A 16-byte key with a 32-byte value takes 65 bytes of log.
 //
