@@ -19,8 +19,9 @@ var traceScripts = flag.Bool("show", false, "log every scripted command and malf
 
 // TestDiff runs every testdata/*.txt script against redis-server and
 // nebredis and compares the replies byte for byte (see script_test.go for
-// the format). Scripts without !config share one pair of servers, flushed
-// before each script; the others get their own pair.
+// the format). Each script runs twice: on RESP2 connections, then on
+// connections that start with HELLO 3. Scripts without !config share one
+// pair of servers, flushed before each run; the others get their own pair.
 func TestDiff(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil || len(files) == 0 {
@@ -36,11 +37,15 @@ func TestDiff(t *testing.T) {
 			shared = startPair(t)
 		}
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
-			pair := shared
-			if len(s.config) > 0 {
-				pair = startPair(t, s.config...)
+			for _, proto := range []int{2, 3} {
+				t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
+					pair := shared
+					if len(s.config) > 0 {
+						pair = startPair(t, s.config...)
+					}
+					runScript(t, pair, s, proto)
+				})
 			}
-			runScript(t, pair, s)
 		})
 	}
 }
@@ -82,7 +87,8 @@ func (p *serverPair) dial(t testing.TB) *connPair {
 	return &connPair{redis: mustDial(t, p.redis), neb: mustDial(t, p.neb)}
 }
 
-func runScript(t *testing.T, pair *serverPair, s *script) {
+// runScript runs s on connections that speak RESP proto.
+func runScript(t *testing.T, pair *serverPair, s *script, proto int) {
 	for _, name := range s.requires {
 		if !knowsCommand(t, pair, name) {
 			t.Skipf("waiting for %s in nebredis", name)
@@ -91,7 +97,24 @@ func runScript(t *testing.T, pair *serverPair, s *script) {
 	if len(s.config) == 0 {
 		pair.flush(t)
 	}
-	conns := map[string]*connPair{"main": pair.dial(t)}
+	// open connects to both servers, switching to RESP3 when asked; under
+	// requirepass the HELLO fails alike on both and they stay on RESP2.
+	open := func() *connPair {
+		c := pair.dial(t)
+		if proto == 3 {
+			hello := step{op: "mask", mask: []string{"id"}}
+			want, werr := c.redis.Do("HELLO", "3")
+			got, gerr := c.neb.Do("HELLO", "3")
+			if werr != nil || gerr != nil {
+				t.Fatalf("HELLO 3: %v / %v", werr, gerr)
+			}
+			if ok, how := sameReply(hello, want, got); !ok {
+				t.Errorf("%s: HELLO 3 on connect\n%s%s", s.file, describeDiff(want, got), how)
+			}
+		}
+		return c
+	}
+	conns := map[string]*connPair{"main": open()}
 	cur := "main"
 	for _, st := range s.steps {
 		where := fmt.Sprintf("%s:%d: %s", s.file, st.line, st.text)
@@ -99,7 +122,7 @@ func runScript(t *testing.T, pair *serverPair, s *script) {
 		case "conn":
 			cur = st.args[0]
 			if conns[cur] == nil {
-				conns[cur] = pair.dial(t)
+				conns[cur] = open()
 			}
 			continue
 		case "sleep":
@@ -113,7 +136,7 @@ func runScript(t *testing.T, pair *serverPair, s *script) {
 					t.Errorf("%s\n  a server did not close the connection: read %q", where, b)
 				}
 			}
-			conns[cur] = pair.dial(t)
+			conns[cur] = open()
 			continue
 		case "scan":
 			compareScan(t, where, conns[cur], st.args)
@@ -135,7 +158,7 @@ func runScript(t *testing.T, pair *serverPair, s *script) {
 			// Keep both sides in step: fresh connections for both.
 			c.redis.Close()
 			c.neb.Close()
-			conns[cur] = pair.dial(t)
+			conns[cur] = open()
 			continue
 		}
 		if *traceScripts {
