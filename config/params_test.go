@@ -45,6 +45,16 @@ func TestParamsRoundTrip(t *testing.T) {
 			if got := p.Value(&c); got != want {
 				t.Errorf("%s: Value after Apply(%q) = %q", p.Name, want, got)
 			}
+			if !p.Mutable || p.Protected {
+				continue
+			}
+			// CONFIG SET name <CONFIG GET name> changes nothing.
+			c = base
+			if err := c.Set(p.Name, want); err != nil {
+				t.Errorf("%s: Set(Get() = %q): %v", p.Name, want, err)
+			} else if got := c.Get(p.Name); len(got) != 1 || got[0][1] != want {
+				t.Errorf("%s: Get after Set(%q) = %q", p.Name, want, got)
+			}
 		}
 		if err := base.Validate(); err != nil {
 			t.Errorf("Validate(%+v): %v", base, err)
