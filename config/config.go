@@ -100,9 +100,6 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	if c.Dir == "" {
-		errs = append(errs, errors.New(`dir "": the data directory must not be empty`))
-	}
 	return errors.Join(errs...)
 }
 
