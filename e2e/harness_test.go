@@ -59,12 +59,7 @@ func startRedis(t testing.TB, conf ...directive) *target {
 	var lastOut string
 	for attempt := 0; attempt < 3; attempt++ {
 		port := freePort(t)
-		args := []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-			"--daemonize", "no", "--dir", dir, "--logfile", ""}
-		for _, d := range conf {
-			args = append(args, "--"+d.name, d.value)
-		}
-		cmd := exec.Command(bin, args...)
+		cmd := exec.Command(bin, redisServerArgs(port, dir, conf)...)
 		var out lockedBuffer
 		cmd.Stdout = &out
 		cmd.Stderr = &out
@@ -87,6 +82,17 @@ func startRedis(t testing.TB, conf ...directive) *target {
 	}
 	t.Fatalf("redis-server did not start; its output:\n%s", lastOut)
 	return nil
+}
+
+// redisServerArgs is the command line the tests start redis-server with:
+// loopback only, no persistence, in the foreground, logging to stdout.
+func redisServerArgs(port, dir string, conf []directive) []string {
+	args := []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--daemonize", "no", "--dir", dir, "--logfile", ""}
+	for _, d := range conf {
+		args = append(args, "--"+d.name, d.value)
+	}
+	return args
 }
 
 func passwordOf(conf []directive) string {
