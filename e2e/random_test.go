@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"flag"
+	"fmt"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -26,7 +27,23 @@ func TestRandomDiff(t *testing.T) {
 	}
 	t.Logf("seed %d (replay with: go test ./e2e -run TestRandomDiff -seed %d)", seed, seed)
 	pair := startPair(t)
+	for _, proto := range []int{2, 3} {
+		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
+			pair.flush(t)
+			randomDiff(t, pair, seed, proto)
+		})
+	}
+}
+
+func randomDiff(t *testing.T, pair *serverPair, seed int64, proto int) {
 	c := pair.dial(t)
+	if proto == 3 {
+		for _, rc := range []*rawClient{c.redis, c.neb} {
+			if r, err := rc.Do("HELLO", "3"); err != nil || r[0] != '%' {
+				t.Fatalf("HELLO 3: %q %v", r, err)
+			}
+		}
+	}
 	g := &cmdGen{r: rand.New(rand.NewSource(seed))}
 	var history []string
 	for i := 0; i < *randomOps; i++ {
@@ -40,12 +57,12 @@ func TestRandomDiff(t *testing.T) {
 		want, werr := exchange(c.redis, req)
 		got, gerr := exchange(c.neb, req)
 		if werr != nil || gerr != nil {
-			t.Fatalf("seed %d, command %d: %s\n  redis:    %s (err %v)\n  nebredis: %s (err %v)\nlast commands:\n  %s",
-				seed, i, line, quoteReply(want), werr, quoteReply(got), gerr, strings.Join(history, "\n  "))
+			t.Fatalf("seed %d, RESP%d, command %d: %s\n  redis:    %s (err %v)\n  nebredis: %s (err %v)\nlast commands:\n  %s",
+				seed, proto, i, line, quoteReply(want), werr, quoteReply(got), gerr, strings.Join(history, "\n  "))
 		}
 		if ok, how := sameReply(st, want, got); !ok {
-			t.Fatalf("seed %d, command %d: %s\n  redis:    %s\n  nebredis: %s%s\nlast commands:\n  %s",
-				seed, i, line, quoteReply(want), quoteReply(got), how, strings.Join(history, "\n  "))
+			t.Fatalf("seed %d, RESP%d, command %d: %s\n%s%s\nlast commands:\n  %s",
+				seed, proto, i, line, describeDiff(want, got), how, strings.Join(history, "\n  "))
 		}
 	}
 }
