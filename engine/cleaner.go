@@ -26,85 +26,115 @@ func (e *Engine) cleanerLoop(interval time.Duration) {
 	}
 }
 
-// Clean runs one cleaning pass over all shards, GOMAXPROCS shards at a time,
-// and returns how many segments it freed. With force every closed segment
-// holding garbage is cleaned whatever the utilization (tests use it to make
-// the cleaner as aggressive as possible).
+// Clean runs one cleaning pass and returns how many segments it freed.
+//
+// Under maxmemory the cleaner works just in time: it stays idle until Used
+// comes within 1/128 of the limit and then frees the best segments by
+// cost-benefit across all shards (one worker per GOMAXPROCS, each over its
+// own shards), so garbage is copied only when memory is actually needed and
+// always from the cheapest victims. Without maxmemory each shard is kept
+// above Options.CleanBelow utilization once it has a segment of garbage.
+// With force every closed segment holding garbage is cleaned whatever the
+// utilization (tests use it to make the cleaner as aggressive as possible).
 func (e *Engine) Clean(force bool) int {
-	var next atomic.Int64
+	if max := e.maxMemory.Load(); max > 0 && !force {
+		mark := max - e.overhead.Load() - max/128
+		return e.parallel(func(shards []*shard) int { return e.cleanGlobal(shards, mark) })
+	}
+	return e.parallel(func(shards []*shard) int {
+		n := 0
+		for _, s := range shards {
+			n += s.clean(force, e.opts.CleanBelow)
+		}
+		return n
+	})
+}
+
+// parallel splits the shards among GOMAXPROCS workers and sums what fn
+// returns for each worker's share.
+func (e *Engine) parallel(fn func(shards []*shard) int) int {
+	workers := min(runtime.GOMAXPROCS(0), len(e.shards))
 	var freed atomic.Int64
 	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), len(e.shards))
 	for w := 0; w < workers; w++ {
+		var mine []*shard
+		for i := w; i < len(e.shards); i += workers {
+			mine = append(mine, e.shards[i])
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(e.shards) {
-					return
-				}
-				select {
-				case <-e.stop:
-					return
-				default:
-				}
-				freed.Add(int64(e.shards[i].clean(force)))
-			}
+			freed.Add(int64(fn(mine)))
 		}()
 	}
 	wg.Wait()
 	return int(freed.Load())
 }
 
-// cleanBelow is the utilization under which a shard is cleaned: the
-// configured target, raised when memory is close to maxmemory so garbage is
-// reclaimed before any key is evicted.
-func (e *Engine) cleanBelow() float64 {
-	target := e.opts.CleanBelow
-	if max := e.maxMemory.Load(); max > 0 && e.Used() > max*9/10 {
-		target = max64f(target, 0.95)
+// cleanGlobal frees the best-scoring segments among shards while Used is
+// above mark.
+func (e *Engine) cleanGlobal(shards []*shard, mark int64) int {
+	freed := 0
+	for e.Used() > mark {
+		select {
+		case <-e.stop:
+			return freed
+		default:
+		}
+		var best *segment
+		var owner *shard
+		bestScore := -1.0
+		for _, s := range shards {
+			s.mu.Lock()
+			if v, score := s.bestVictimLocked(true, 1); v != nil && score > bestScore {
+				best, owner, bestScore = v, s, score
+			}
+			s.mu.Unlock()
+		}
+		if best == nil || !owner.cleanSegment(best) {
+			return freed
+		}
+		freed++
 	}
-	return target
-}
-
-func max64f(a, b float64) float64 {
-	if a > b {
-		return a
-	}
-	return b
+	return freed
 }
 
 // clean frees segments of one shard until its utilization is above the
 // target, choosing victims by LFS cost-benefit: (1-u)·age / (1+u).
-func (s *shard) clean(force bool) int {
+func (s *shard) clean(force bool, target float64) int {
 	freed := 0
-	target := s.e.cleanBelow()
 	for {
+		select {
+		case <-s.e.stop:
+			return freed
+		default:
+		}
 		s.mu.Lock()
 		victim := s.pickVictimLocked(force, target)
 		s.mu.Unlock()
-		if victim == nil {
+		if victim == nil || !s.cleanSegment(victim) {
 			return freed
 		}
-		start := time.Now()
-		if s.cleanSegment(victim) {
-			freed++
-		}
-		s.e.stats.cleanNanos.Add(int64(time.Since(start)))
-		s.e.stats.cleaned.Add(1)
+		freed++
 	}
 }
 
 func (s *shard) pickVictimLocked(force bool, target float64) *segment {
+	v, _ := s.bestVictimLocked(force, target)
+	return v
+}
+
+// bestVictimLocked returns the closed segment with the best cost-benefit
+// score and the score.
+func (s *shard) bestVictimLocked(force bool, target float64) (*segment, float64) {
 	if s.total == 0 {
-		return nil
+		return nil, 0
 	}
 	if !force {
 		util := float64(s.live) / float64(s.total)
 		// Not worth it: above target, or less than one segment of garbage.
 		if util >= target || s.total-s.live < s.e.opts.SegmentSize {
-			return nil
+			return nil, 0
 		}
 	}
 	now := s.e.clock.NowMs()
@@ -135,14 +165,17 @@ func (s *shard) pickVictimLocked(force bool, target float64) *segment {
 	// take more than a tenth of the shard, clean the oldest segment so the
 	// minimum live sequence number moves and they can be dropped.
 	if s.e.opts.Durable && oldest != nil && s.tombs*10 > s.total && (best == nil || !force) {
-		return oldest
+		return oldest, bestScore
 	}
-	return best
+	return best, bestScore
 }
 
 // cleanSegment copies the live entries of seg into the survivor head and
-// frees it. It takes the shard lock once per cleanChunk bytes.
+// frees it. It takes the shard lock once per cleanChunk bytes. Its wall
+// time (lock waits included) is counted in Stats.CleanerNanos.
 func (s *shard) cleanSegment(seg *segment) bool {
+	start := time.Now()
+	defer func() { s.e.stats.cleanNanos.Add(int64(time.Since(start))) }()
 	off := 0
 	copied := 0
 	for {
@@ -164,6 +197,7 @@ func (s *shard) cleanSegment(seg *segment) bool {
 			ok := seg.live == 0
 			if ok {
 				s.freeSegmentLocked(seg)
+				s.e.stats.cleaned.Add(1)
 			}
 			s.mu.Unlock()
 			s.e.stats.cleanedBytes.Add(int64(copied))

@@ -76,9 +76,6 @@ func (o *Options) fill() error {
 	if o.MaxMemorySamples <= 0 {
 		o.MaxMemorySamples = 5
 	}
-	if o.Clock == nil {
-		o.Clock = SystemClock
-	}
 	if o.CleanerInterval == 0 {
 		o.CleanerInterval = 20 * time.Millisecond
 	}
@@ -97,6 +94,13 @@ func Open(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{opts: opts, clock: opts.Clock, stop: make(chan struct{})}
+	if e.clock == nil {
+		c := &cachedClock{}
+		c.ms.Store(time.Now().UnixMilli())
+		e.clock = c
+		e.wg.Add(1)
+		go c.run(e.stop, &e.wg)
+	}
 	e.shardBits = uint(bits.TrailingZeros(uint(opts.Shards)))
 	e.largeEntry = opts.SegmentSize / 4
 	e.pool = segmentPool{size: opts.SegmentSize, max: 2 * runtime.GOMAXPROCS(0)}
@@ -151,6 +155,25 @@ func (e *Engine) Databases() int { return e.opts.Databases }
 func (e *Engine) Now() int64 { return e.clock.NowMs() }
 
 func (e *Engine) clockSecs() uint32 { return uint32(e.clock.NowMs() / 1000) }
+
+// cachedClock is the default Clock: the wall clock read once a millisecond.
+type cachedClock struct{ ms atomic.Int64 }
+
+func (c *cachedClock) NowMs() int64 { return c.ms.Load() }
+
+func (c *cachedClock) run(stop <-chan struct{}, wg *sync.WaitGroup) {
+	defer wg.Done()
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			c.ms.Store(now.UnixMilli())
+		}
+	}
+}
 
 // keyRef is a key resolved to its shard and index position.
 type keyRef struct {
@@ -279,8 +302,9 @@ func (e *Engine) view(db int, key []byte, touch bool, fn func(v *Value)) bool {
 	if w == 0 {
 		return false
 	}
-	v := r.s.valueLocked(w, now, touch)
-	fn(&v)
+	r.s.cb = r.s.valueLocked(w, now, touch)
+	fn(&r.s.cb)
+	r.s.cb = Value{}
 	return true
 }
 
@@ -332,8 +356,9 @@ func (e *Engine) updateLocked(r keyRef, pdb int, key []byte, now int64, fn func(
 	t, cell, w := e.lookupLocked(r, pdb, key, now)
 	var wr Write
 	if w != 0 {
-		v := s.valueLocked(w, now, true)
-		wr = fn(&v, true)
+		s.cb = s.valueLocked(w, now, true)
+		wr = fn(&s.cb, true)
+		s.cb = Value{}
 	} else {
 		wr = fn(nil, false)
 	}

@@ -49,6 +49,10 @@ func (e *Engine) EnsureMemory() error {
 		if e.cleanFullest() {
 			continue
 		}
+		// Another writer may have cleaned meanwhile.
+		if e.Used() <= max {
+			return nil
+		}
 		if policy == NoEviction || exhausted {
 			return ErrOOM
 		}

@@ -29,6 +29,9 @@ type shard struct {
 	total   int      // sum of used over segs
 	live    int      // sum of live over segs
 	tombs   int      // live tombstone bytes (Durable only)
+	// cb is the Value handed to callbacks: a field, not a local, so that
+	// passing its address to an unknown func does not allocate.
+	cb Value
 	// active expiry's resume point
 	expDB, expSlot, expCell int
 	// byDB scratch for flush
