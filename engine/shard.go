@@ -70,9 +70,20 @@ func (s *shard) entry(w uint64) ([]byte, entryHeader) {
 	return b, parseHeader(b)
 }
 
+// keyOf returns the key of the entry at w, decoding only the key length:
+// it is on every probe's path.
 func (s *shard) keyOf(w uint64) []byte {
-	b, h := s.entry(w)
-	return h.key(b)
+	b := s.segs[wordSeg(w)].data[wordOff(w):]
+	kl, n := binary.Uvarint(b[offVarints:])
+	p := offVarints + n
+	_, n = binary.Uvarint(b[p:])
+	p += n
+	_, n = binary.Uvarint(b[p:])
+	p += n
+	if b[offKind]&flagExpiry != 0 {
+		p += 8
+	}
+	return b[p : p+int(kl)]
 }
 
 // homeOfWord recovers the home cell of a stored word: from the tag while the
