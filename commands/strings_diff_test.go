@@ -1001,18 +1001,7 @@ func randomFloatArg(r *rand.Rand) string {
 // stringsDocsPending lists COMMAND INFO/DOCS replies that the table cannot
 // express yet; they are logged, not failed. Remove entries as the table
 // grows the fields.
-var stringsDocsPending = map[string]string{
-	"INFO set":      "key spec notes",
-	"INFO getex":    "key spec notes",
-	"DOCS getset":   "command doc_flags / deprecated_since / replaced_by",
-	"DOCS substr":   "command doc_flags / deprecated_since / replaced_by",
-	"INFO rename":   "one key spec per key",
-	"DOCS rename":   "key_spec_index of the second key",
-	"INFO renamenx": "one key spec per key",
-	"DOCS renamenx": "key_spec_index of the second key",
-	"INFO copy":     "one key spec per key",
-	"DOCS copy":     "key_spec_index of the second key",
-}
+var stringsDocsPending = map[string]string{}
 
 // TestStringsCommandDocs compares COMMAND INFO and COMMAND DOCS of every
 // string and keyspace command with redis-server's.

@@ -12,29 +12,36 @@ import (
 // directive. cmd/nebredis fills it from a config file and flags; CONFIG
 // GET/SET read and change the runtime-settable ones through Params.
 type Config struct {
-	Port                   int           // port; 0 = an ephemeral port chosen by the OS
-	Bind                   []string      // bind; empty = every interface
-	ProtectedMode          bool          // protected-mode
-	Dir                    string        // dir
-	Daemonize              bool          // daemonize: only "no" is supported
-	AppendOnly             bool          // appendonly
-	AppendFsync            string        // appendfsync: always, everysec, no
-	Save                   []SavePoint   // save; accepted and reported, no snapshots yet
-	RequirePass            string        // requirepass
-	MaxMemory              int64         // maxmemory, bytes; 0 = none
-	MaxMemoryPolicy        string        // maxmemory-policy
-	MaxMemorySamples       int           // maxmemory-samples
-	Databases              int           // databases
-	MaxClients             int           // maxclients
-	Timeout                time.Duration // timeout (seconds in redis.conf); 0 = never
-	TCPKeepAlive           int           // tcp-keepalive, seconds
-	ProtoMaxBulkLen        int64         // proto-max-bulk-len
-	ClientQueryBufferLimit int64         // client-query-buffer-limit
-	LogLevel               string        // loglevel: debug, verbose, notice, warning
-	LogFile                string        // logfile; "" = stdout
-	SlowlogLogSlowerThan   int64         // slowlog-log-slower-than, microseconds; -1 disables
-	SlowlogMaxLen          int           // slowlog-max-len
-	Hz                     int           // hz, kept between 1 and 500 as Redis does
+	Port             int         // port; 0 = an ephemeral port chosen by the OS
+	Bind             []string    // bind; empty = every interface
+	ProtectedMode    bool        // protected-mode
+	Dir              string      // dir
+	Daemonize        bool        // daemonize: only "no" is supported
+	AppendOnly       bool        // appendonly
+	AppendFsync      string      // appendfsync: always, everysec, no
+	Save             []SavePoint // save; accepted and reported, no snapshots yet
+	RequirePass      string      // requirepass
+	MaxMemory        int64       // maxmemory, bytes; 0 = none
+	MaxMemoryPolicy  string      // maxmemory-policy
+	MaxMemorySamples int         // maxmemory-samples
+	// MaxMemoryClients is maxmemory-clients as Redis stores it: bytes, or
+	// a percentage of maxmemory as its negative (-10 is "10%"). Stored and
+	// reported; nebredis does not limit client buffers with it.
+	MaxMemoryClients int64
+	// MaxMemoryEvictionTenacity is maxmemory-eviction-tenacity, 0..100.
+	// Stored and reported; the engine's eviction does not use it.
+	MaxMemoryEvictionTenacity int
+	Databases                 int           // databases
+	MaxClients                int           // maxclients
+	Timeout                   time.Duration // timeout (seconds in redis.conf); 0 = never
+	TCPKeepAlive              int           // tcp-keepalive, seconds
+	ProtoMaxBulkLen           int64         // proto-max-bulk-len
+	ClientQueryBufferLimit    int64         // client-query-buffer-limit
+	LogLevel                  string        // loglevel: debug, verbose, notice, warning
+	LogFile                   string        // logfile; "" = stdout
+	SlowlogLogSlowerThan      int64         // slowlog-log-slower-than, microseconds; -1 disables
+	SlowlogMaxLen             int           // slowlog-max-len
+	Hz                        int           // hz, kept between 1 and 500 as Redis does
 }
 
 // SavePoint is one "save <seconds> <changes>" rule.
@@ -60,23 +67,24 @@ func MaxMemoryPolicies() []string { return append([]string(nil), maxMemoryPolici
 // only, save is empty (there are no snapshots) and dir is ./nebredis-data.
 func Default() Config {
 	return Config{
-		Port:                   6379,
-		Bind:                   []string{"127.0.0.1"},
-		ProtectedMode:          true,
-		Dir:                    "./nebredis-data",
-		AppendOnly:             false,
-		AppendFsync:            "everysec",
-		MaxMemoryPolicy:        "noeviction",
-		MaxMemorySamples:       5,
-		Databases:              16,
-		MaxClients:             10000,
-		TCPKeepAlive:           300,
-		ProtoMaxBulkLen:        512 << 20,
-		ClientQueryBufferLimit: 1 << 30,
-		LogLevel:               "notice",
-		SlowlogLogSlowerThan:   10000,
-		SlowlogMaxLen:          128,
-		Hz:                     10,
+		Port:                      6379,
+		Bind:                      []string{"127.0.0.1"},
+		ProtectedMode:             true,
+		Dir:                       "./nebredis-data",
+		AppendOnly:                false,
+		AppendFsync:               "everysec",
+		MaxMemoryPolicy:           "noeviction",
+		MaxMemorySamples:          5,
+		MaxMemoryEvictionTenacity: 10,
+		Databases:                 16,
+		MaxClients:                10000,
+		TCPKeepAlive:              300,
+		ProtoMaxBulkLen:           512 << 20,
+		ClientQueryBufferLimit:    1 << 30,
+		LogLevel:                  "notice",
+		SlowlogLogSlowerThan:      10000,
+		SlowlogMaxLen:             128,
+		Hz:                        10,
 	}
 }
 

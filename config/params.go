@@ -301,6 +301,13 @@ var params = []Param{
 	{Name: "maxmemory-samples", Syntax: "<n>", Mutable: true, Usage: "Keys sampled per eviction (more: closer to true LRU, slower).",
 		get: intGet(func(c *Config) *int { return &c.MaxMemorySamples }),
 		set: intSet(1, math.MaxInt32, func(c *Config) *int { return &c.MaxMemorySamples })},
+	{Name: "maxmemory-clients", Syntax: "<bytes|percent%>", Mutable: true,
+		Usage: "Memory limit for all clients' buffers together, in bytes or a percentage of maxmemory such as 10% (0: none); accepted and reported, nebredis does not act on it.",
+		get:   maxMemoryClientsGet, set: setMaxMemoryClients},
+	{Name: "maxmemory-eviction-tenacity", Syntax: "<0-100>", Mutable: true,
+		Usage: "How long one eviction pass may run, from 0 to 100; accepted and reported, nebredis does not act on it.",
+		get:   intGet(func(c *Config) *int { return &c.MaxMemoryEvictionTenacity }),
+		set:   intSet(0, 100, func(c *Config) *int { return &c.MaxMemoryEvictionTenacity })},
 	{Name: "appendonly", Syntax: "yes|no", Mutable: true, Usage: "Append-only persistence; accepted and reported, not implemented yet.",
 		get: boolGet(func(c *Config) *bool { return &c.AppendOnly }),
 		set: boolSet(func(c *Config) *bool { return &c.AppendOnly })},
@@ -399,6 +406,46 @@ func memorySet(lo int64, field func(*Config) *int64) func(*Config, []string) err
 		*field(c) = int64(v)
 		return nil
 	}
+}
+
+// maxClientsPercent bounds maxmemory-clients' percentage form, as Redis.
+const maxClientsPercent = 100
+
+// errNotMemoryOrPercent is Redis's reason for a maxmemory-clients value
+// that is neither a size nor a percentage.
+var errNotMemoryOrPercent = errors.New("argument must be a memory or percent value")
+
+func maxMemoryClientsGet(c *Config) string {
+	if c.MaxMemoryClients < 0 {
+		return strconv.FormatInt(-c.MaxMemoryClients, 10) + "%"
+	}
+	return strconv.FormatInt(c.MaxMemoryClients, 10)
+}
+
+// setMaxMemoryClients parses a size or "<n>%" as Redis 7 does. Redis
+// reads the size as unsigned and keeps it signed, percentages negative, so
+// sizes beyond int64 wrap: 18446744073709551615 becomes "1%", and a value
+// that lands below -100 is refused as a percentage. That is reproduced.
+func setMaxMemoryClients(c *Config, a []string) error {
+	var v int64
+	if size, err := ParseMemory(a[0]); err == nil {
+		v = int64(size)
+	} else {
+		s := a[0]
+		if len(s) < 2 || s[len(s)-1] != '%' {
+			return errNotMemoryOrPercent
+		}
+		pct, err := parseInt(s[:len(s)-1])
+		if err != nil || pct < 0 {
+			return errNotMemoryOrPercent
+		}
+		v = -pct
+	}
+	if v < -maxClientsPercent {
+		return fmt.Errorf("percentage argument must be less or equal to %d", maxClientsPercent)
+	}
+	c.MaxMemoryClients = v
+	return nil
 }
 
 // maxBindAddrs is Redis's CONFIG_BINDADDR_MAX.

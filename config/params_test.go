@@ -23,6 +23,8 @@ func TestParamsRoundTrip(t *testing.T) {
 	changed.MaxMemory = 1 << 30
 	changed.MaxMemoryPolicy = "allkeys-lru"
 	changed.MaxMemorySamples = 10
+	changed.MaxMemoryClients = -10
+	changed.MaxMemoryEvictionTenacity = 100
 	changed.Databases = 32
 	changed.MaxClients = 50
 	changed.Timeout = 30 * time.Second
@@ -76,7 +78,7 @@ func TestParamsTable(t *testing.T) {
 		}
 	}
 	for _, required := range []string{"port", "bind", "dir", "appendonly", "appendfsync", "requirepass",
-		"maxmemory", "maxmemory-policy", "maxmemory-samples", "databases", "maxclients", "timeout",
+		"maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-clients", "maxmemory-eviction-tenacity", "databases", "maxclients", "timeout",
 		"proto-max-bulk-len", "client-query-buffer-limit", "loglevel", "logfile", "slowlog-log-slower-than",
 		"slowlog-max-len", "hz", "tcp-keepalive", "save", "daemonize", "protected-mode"} {
 		if !seen[required] {
@@ -107,6 +109,12 @@ func TestSetValues(t *testing.T) {
 		{"slowlog-log-slower-than", "-1", "slowlog-log-slower-than", "-1"},
 		{"proto-max-bulk-len", "1mb", "proto-max-bulk-len", "1048576"},
 		{"requirepass", "a b", "requirepass", "a b"},
+		{"maxmemory-clients", "10%", "maxmemory-clients", "10%"},
+		{"maxmemory-clients", "0%", "maxmemory-clients", "0"},
+		{"maxmemory-clients", "1gb", "maxmemory-clients", "1073741824"},
+		{"maxmemory-clients", "", "maxmemory-clients", "0"},
+		{"maxmemory-clients", "18446744073709551615", "maxmemory-clients", "1%"},
+		{"maxmemory-eviction-tenacity", "100", "maxmemory-eviction-tenacity", "100"},
 	}
 	for _, tc := range tests {
 		c := Default()
@@ -154,6 +162,13 @@ func TestSetErrors(t *testing.T) {
 		{"slowlog-log-slower-than", "-5", ErrInvalidValue, "argument must be between -1 and 9223372036854775807 inclusive"},
 		{"maxmemory-samples", "0", ErrInvalidValue, "argument must be between 1 and 2147483647 inclusive"},
 		{"hz", "-1", ErrInvalidValue, "argument must be between 0 and 2147483647 inclusive"},
+		{"maxmemory-clients", "101%", ErrInvalidValue, "percentage argument must be less or equal to 100"},
+		{"maxmemory-clients", "9223372036854775808", ErrInvalidValue, "percentage argument must be less or equal to 100"},
+		{"maxmemory-clients", "05%", ErrInvalidValue, "argument must be a memory or percent value"},
+		{"maxmemory-clients", "-1%", ErrInvalidValue, "argument must be a memory or percent value"},
+		{"maxmemory-clients", "%", ErrInvalidValue, "argument must be a memory or percent value"},
+		{"maxmemory-eviction-tenacity", "101", ErrInvalidValue, "argument must be between 0 and 100 inclusive"},
+		{"maxmemory-eviction-tenacity", "", ErrInvalidValue, "argument couldn't be parsed into an integer"},
 	}
 	for _, tc := range tests {
 		c := Default()
@@ -208,8 +223,8 @@ func TestGet(t *testing.T) {
 		{[]string{"port"}, [][2]string{{"port", "6379"}}},
 		{[]string{"PORT"}, [][2]string{{"PORT", "6379"}}},
 		{[]string{"nosuch"}, nil},
-		{[]string{"maxmemory*"}, [][2]string{{"maxmemory", "0"}, {"maxmemory-policy", "noeviction"}, {"maxmemory-samples", "5"}}},
-		{[]string{"maxmemory", "max*"}, [][2]string{{"maxmemory", "0"}, {"maxclients", "10000"}, {"maxmemory-policy", "noeviction"}, {"maxmemory-samples", "5"}}},
+		{[]string{"maxmemory*"}, [][2]string{{"maxmemory", "0"}, {"maxmemory-policy", "noeviction"}, {"maxmemory-samples", "5"}, {"maxmemory-clients", "0"}, {"maxmemory-eviction-tenacity", "10"}}},
+		{[]string{"maxmemory", "max*"}, [][2]string{{"maxmemory", "0"}, {"maxclients", "10000"}, {"maxmemory-policy", "noeviction"}, {"maxmemory-samples", "5"}, {"maxmemory-clients", "0"}, {"maxmemory-eviction-tenacity", "10"}}},
 		{[]string{"port", "port", "po*"}, [][2]string{{"port", "6379"}}},
 		{[]string{"dir", "save", "appendonly", "bind", "timeout"}, [][2]string{{"dir", "/var/lib/nebredis"}, {"save", ""}, {"appendonly", "no"}, {"bind", "127.0.0.1"}, {"timeout", "0"}}},
 		{[]string{"*-max-*"}, [][2]string{{"slowlog-max-len", "128"}, {"proto-max-bulk-len", "536870912"}}},
