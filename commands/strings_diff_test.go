@@ -667,7 +667,7 @@ var stringsDiffScripts = []struct{ name, lines string }{
 		EXPIRE k 100 nx gt
 		EXPIRE k 100 nx lt
 		EXPIRE k 100 gt lt
-		EXPIRE k 100 xx gt
+		EXPIRE k 200 xx gt
 		TTL k
 		EXPIRE k 100 xx lt
 		EXPIRE k 100 foo
