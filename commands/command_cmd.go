@@ -2,6 +2,8 @@ package commands
 
 import (
 	"strings"
+
+	"github.com/nebredis/nebredis/internal/glob"
 )
 
 // RegisterCommandCmd adds COMMAND and its subcommands: everything they
@@ -508,7 +510,7 @@ func commandList(c *Ctx) {
 				return false
 			}
 		case isArg(c.Args[3], "pattern"):
-			keep = func(cmd *Command) bool { return globMatchFold(val, cmd.FullName()) }
+			keep = func(cmd *Command) bool { return glob.MatchFold(val, cmd.FullName()) }
 		default:
 			c.W.WriteError(ErrSyntax)
 			return
@@ -532,92 +534,4 @@ func commandList(c *Ctx) {
 	for _, n := range names {
 		c.W.WriteBulkString(n)
 	}
-}
-
-// globMatchFold is Redis's stringmatch with nocase: * ? [abc] [^a-z] and
-// \ escapes, ASCII case-insensitive.
-func globMatchFold(pattern, s string) bool {
-	fold := func(b byte) byte {
-		if 'A' <= b && b <= 'Z' {
-			return b + 'a' - 'A'
-		}
-		return b
-	}
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			for len(pattern) > 1 && pattern[1] == '*' {
-				pattern = pattern[1:]
-			}
-			if len(pattern) == 1 {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if globMatchFold(pattern[1:], s[i:]) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if len(s) == 0 {
-				return false
-			}
-			s = s[1:]
-			pattern = pattern[1:]
-		case '[':
-			if len(s) == 0 {
-				return false
-			}
-			p := pattern[1:]
-			not := len(p) > 0 && p[0] == '^'
-			if not {
-				p = p[1:]
-			}
-			match := false
-			ch := fold(s[0])
-			for len(p) > 0 && p[0] != ']' {
-				switch {
-				case p[0] == '\\' && len(p) >= 2:
-					if fold(p[1]) == ch {
-						match = true
-					}
-					p = p[2:]
-				case len(p) >= 3 && p[1] == '-' && p[2] != ']':
-					lo, hi := fold(p[0]), fold(p[2])
-					if lo > hi {
-						lo, hi = hi, lo
-					}
-					if lo <= ch && ch <= hi {
-						match = true
-					}
-					p = p[3:]
-				default:
-					if fold(p[0]) == ch {
-						match = true
-					}
-					p = p[1:]
-				}
-			}
-			if len(p) > 0 {
-				p = p[1:] // the closing ]
-			}
-			if match == not {
-				return false
-			}
-			s = s[1:]
-			pattern = p
-		case '\\':
-			if len(pattern) >= 2 {
-				pattern = pattern[1:]
-			}
-			fallthrough
-		default:
-			if len(s) == 0 || fold(pattern[0]) != fold(s[0]) {
-				return false
-			}
-			s = s[1:]
-			pattern = pattern[1:]
-		}
-	}
-	return len(s) == 0
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/nebredis/nebredis/engine"
+	"github.com/nebredis/nebredis/internal/glob"
 )
 
 // scanKey is a key SCAN or KEYS collected, copied out of engine memory.
@@ -64,7 +65,7 @@ func cmdScan(c *Ctx) {
 		if typeName != nil && !keywordIs(typeName, k.typ.String()) {
 			continue
 		}
-		if pattern != nil && !globMatch(pattern, k.key) {
+		if pattern != nil && !glob.Match(pattern, k.key) {
 			continue
 		}
 		keys = append(keys, k)
@@ -89,7 +90,7 @@ func cmdKeys(c *Ctx) {
 	var cursor uint64
 	for {
 		cursor = c.Srv.Engine.Scan(c.Sess.DB, cursor, 1024, func(key []byte, _ engine.Type) {
-			if !all && !globMatch(pattern, key) {
+			if !all && !glob.Match(pattern, key) {
 				return
 			}
 			if _, dup := seen[string(key)]; dup {

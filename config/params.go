@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nebredis/nebredis/internal/glob"
 )
 
 // Errors that Directive, Set and SetMany wrap in a *ParamError. Their texts
@@ -165,7 +167,7 @@ func (c *Config) Get(patterns ...string) [][2]string {
 				continue
 			}
 			for _, n := range p.names() {
-				if !seen[n] && globMatch(pat, n) {
+				if !seen[n] && glob.MatchFold(pat, n) {
 					seen[n] = true
 					out = append(out, [2]string{n, p.get(c)})
 				}

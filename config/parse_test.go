@@ -5,6 +5,8 @@ import (
 	"math"
 	"reflect"
 	"testing"
+
+	"github.com/nebredis/nebredis/internal/glob"
 )
 
 func TestSplitArgs(t *testing.T) {
@@ -151,7 +153,7 @@ func TestGlobMatch(t *testing.T) {
 		{"**a", "ba", true},
 	}
 	for _, tc := range tests {
-		if got := globMatch(tc.pat, tc.name); got != tc.want {
+		if got := glob.MatchFold(tc.pat, tc.name); got != tc.want {
 			t.Errorf("globMatch(%q, %q) = %v, want %v", tc.pat, tc.name, got, tc.want)
 		}
 	}

@@ -1,6 +1,9 @@
-package commands
+// Package glob matches Redis glob-style patterns exactly as redis-server's
+// stringmatchlen does, for KEYS, SCAN MATCH, CONFIG GET and COMMAND LIST
+// FILTERBY PATTERN. It is pure and safe for concurrent use.
+package glob
 
-// globMatch reports whether str matches a glob-style pattern exactly as
+// Match reports whether str matches a glob-style pattern exactly as
 // Redis's stringmatchlen does (case-sensitive), quirks included: '*'
 // matches any run of bytes and '?' any one byte; "[abc]" matches one byte
 // of the set, "[^abc]" one byte not in it, "[a-z]" a range whose ends may
@@ -12,15 +15,15 @@ package commands
 // into earlier stars (it could not succeed there either), which keeps the
 // cost polynomial; and, as in Redis, patterns nesting more than 1000 stars
 // match nothing.
-func globMatch(pattern, str []byte) bool {
+func Match(pattern, str []byte) bool {
 	skipLonger := false
-	return globMatchFrom(pattern, str, &skipLonger, 0)
+	return matchFrom(pattern, str, &skipLonger, 0)
 }
 
-const globMaxNesting = 1000
+const maxNesting = 1000
 
-func globMatchFrom(pat, str []byte, skipLonger *bool, nesting int) bool {
-	if nesting > globMaxNesting {
+func matchFrom(pat, str []byte, skipLonger *bool, nesting int) bool {
+	if nesting > maxNesting {
 		return false
 	}
 	// at reads the pattern as the C code reads its NUL-terminated buffer:
@@ -42,7 +45,7 @@ func globMatchFrom(pat, str []byte, skipLonger *bool, nesting int) bool {
 				return true // a trailing star matches the rest
 			}
 			for ; s < len(str); s++ {
-				if globMatchFrom(pat[p+1:], str[s:], skipLonger, nesting+1) {
+				if matchFrom(pat[p+1:], str[s:], skipLonger, nesting+1) {
 					return true
 				}
 				if *skipLonger {
@@ -59,7 +62,7 @@ func globMatchFrom(pat, str []byte, skipLonger *bool, nesting int) bool {
 			if negate {
 				p++
 			}
-			if globMatchSet(pat, &p, str[s]) == negate {
+			if matchSet(pat, &p, str[s]) == negate {
 				return false
 			}
 			s++
@@ -88,10 +91,10 @@ func globMatchFrom(pat, str []byte, skipLonger *bool, nesting int) bool {
 	return p == len(pat) && s == len(str)
 }
 
-// globMatchSet matches ch against the set starting at pat[*p] (after the
+// matchSet matches ch against the set starting at pat[*p] (after the
 // '[' and any '^') and leaves *p on the closing ']', or on the last byte
 // of an unterminated set.
-func globMatchSet(pat []byte, p *int, ch byte) bool {
+func matchSet(pat []byte, p *int, ch byte) bool {
 	i := *p
 	match := false
 	for {
@@ -122,4 +125,21 @@ func globMatchSet(pat []byte, p *int, ch byte) bool {
 		}
 		i++
 	}
+}
+
+// MatchFold is Match with ASCII case folding, Redis's nocase mode (CONFIG
+// GET, COMMAND LIST): folding both sides first is what comparing each byte
+// with tolower does, ranges included.
+func MatchFold(pattern, str string) bool {
+	return Match(lowerASCII(pattern), lowerASCII(str))
+}
+
+func lowerASCII(s string) []byte {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
 }
