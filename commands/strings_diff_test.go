@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,36 +28,13 @@ type redisConn struct {
 // duration of the test and returns a connection to it.
 func startRedisServer(t *testing.T) *redisConn {
 	t.Helper()
-	bin := testenv.LookPath(t, "redis-server")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port := testenv.RedisServer(t)
+	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-		if err == nil {
-			t.Cleanup(func() { c.Close() })
-			return &redisConn{conn: c, r: bufio.NewReader(c)}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not start: %v\n%s", err, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	t.Cleanup(func() { c.Close() })
+	return &redisConn{conn: c, r: bufio.NewReader(c)}
 }
 
 // do sends one command and returns the raw bytes of its reply.

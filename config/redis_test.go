@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,35 +20,16 @@ import (
 // built-in defaults (bind loopback, no snapshots), and returns a connection.
 func redisServer(t *testing.T, dir string) (*respConn, int) {
 	t.Helper()
-	bin := testenv.LookPath(t, "redis-server")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	// --appendonly no is redis-server's default too, so CONFIG GET still
+	// compares defaults.
+	port := testenv.RedisServer(t, "--dir", dir)
+	nc, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--dir", dir, "--daemonize", "no", "--logfile", "")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		nc, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
-		if err == nil {
-			t.Cleanup(func() { nc.Close() })
-			nc.SetDeadline(time.Now().Add(30 * time.Second))
-			return &respConn{w: nc, r: bufio.NewReader(nc)}, port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not accept connections on port %d: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(30 * time.Second))
+	return &respConn{w: nc, r: bufio.NewReader(nc)}, port
 }
 
 // respConn is just enough of a RESP2 client for CONFIG GET/SET.

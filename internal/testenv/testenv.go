@@ -4,9 +4,13 @@
 package testenv
 
 import (
+	"bytes"
+	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // RequireEnv is the variable that turns a missing tool from a skip into a failure.
@@ -30,4 +34,44 @@ func Missing(t testing.TB, why string) {
 		t.Fatalf("%s, and %s=1 requires it", why, RequireEnv)
 	}
 	t.Skip(why)
+}
+
+// RedisServer starts Debian's redis-server on a free loopback port for the
+// length of the test, with snapshots and the AOF off and its files in a
+// temporary dir, and returns its port once it accepts connections. extra
+// arguments are passed on (later ones override earlier ones, as in Redis).
+func RedisServer(t testing.TB, extra ...string) int {
+	t.Helper()
+	bin := LookPath(t, "redis-server")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
+		"--appendonly", "no", "--daemonize", "no", "--dir", t.TempDir(), "--logfile", ""}, extra...)
+	cmd := exec.Command(bin, args...)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return port
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server did not start on %s: %v\n%s", addr, err, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
