@@ -30,13 +30,14 @@ type conn struct {
 	sess *commands.Session
 	rd   reader
 	w    replyWriter
+	out  *output
 
 	readDeadline bool // a read deadline is set and must be cleared if timeout goes to 0
 	mark         int  // len(w.buf) before the running command, -1 between commands
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	return &conn{srv: s, nc: nc, rd: newReader(), w: replyWriter{buf: make([]byte, 0, writeBufSize)}, mark: -1}
+	return &conn{srv: s, nc: nc, rd: newReader(), w: replyWriter{buf: make([]byte, 0, writeBufSize)}, out: newOutput(nc), mark: -1}
 }
 
 // serve runs the connection until the client leaves, breaks the protocol,
@@ -52,6 +53,7 @@ func (c *conn) serve() {
 			c.salvage()
 		}
 		c.nc.Close()
+		c.out.wait() // the flusher, if any, fails fast on the closed socket
 		if c.sess != nil {
 			c.closeSession()
 		}
@@ -81,8 +83,8 @@ func (c *conn) closeSession() {
 	c.srv.h.CloseSession(c.sess)
 }
 
-// salvage flushes the replies that were complete when a panic struck, so a
-// pipelining client sees the answers to the commands before the bad one.
+// salvage delivers the replies that were complete when a panic struck, so
+// a pipelining client sees the answers to the commands before the bad one.
 func (c *conn) salvage() {
 	defer func() { recover() }()
 	if c.w.overflow {
@@ -91,17 +93,22 @@ func (c *conn) salvage() {
 	if c.mark >= 0 && c.mark <= len(c.w.buf) {
 		c.w.buf = c.w.buf[:c.mark] // drop the half-written reply
 	}
-	c.flush(c.srv.opts.Load().WriteTimeout)
+	o := c.srv.opts.Load()
+	if c.out.send(c.w.buf, o.WriteTimeout, o.OutputBufferLimit) == nil {
+		c.out.wait()
+	}
 }
 
-// loop is the connection's read-execute-flush cycle:
+// loop is the connection's read-execute-write cycle:
 //
 //  1. parse every complete request in the read buffer and Exec it in order,
 //     appending replies to the reply buffer;
-//  2. flush the replies with one write (pipelining: one write per batch);
+//  2. send the replies with one write (pipelining: one write per batch,
+//     and one per 64 KiB of replies within a batch); output never blocks
+//     the loop: what the socket does not take is queued for a flusher;
 //  3. read more bytes, growing the buffer if a request needs it.
 //
-// It returns why the connection ends (nil for QUIT).
+// It returns why the connection ends (nil for QUIT or the client leaving).
 func (c *conn) loop() error {
 	for {
 		o := c.srv.opts.Load()
@@ -115,7 +122,7 @@ func (c *conn) loop() error {
 				if errors.As(err, &pe) {
 					c.w.WriteError(pe.reply)
 				}
-				c.flush(o.WriteTimeout)
+				c.finish(o)
 				return err
 			}
 			if !ok {
@@ -129,29 +136,31 @@ func (c *conn) loop() error {
 			if c.w.overflow || len(c.w.buf) > c.w.limit {
 				// Deliver the replies before the oversized one, then go.
 				c.w.buf, c.w.overflow = c.w.buf[:c.mark], false
-				c.flush(o.WriteTimeout)
+				c.finish(o)
 				return fmt.Errorf("reply over the output buffer limit (%d bytes)", c.w.limit)
 			}
 			c.mark = -1
 			if act == commands.Close {
-				return c.flush(o.WriteTimeout)
+				return c.finish(o)
 			}
 			if len(c.w.buf) >= flushAt {
-				if err := c.flush(o.WriteTimeout); err != nil {
+				if err := c.send(o); err != nil {
 					return err
 				}
 			}
 		}
-		if len(c.w.buf) > 0 {
-			if err := c.flush(o.WriteTimeout); err != nil {
-				return err
-			}
+		if err := c.send(o); err != nil {
+			return err
 		}
 		if err := c.read(o); err != nil {
 			if errors.Is(err, io.EOF) {
-				return nil
+				// The client is done sending; deliver what it is owed.
+				return c.out.wait()
 			}
 			if errors.Is(err, os.ErrDeadlineExceeded) {
+				if c.out.queued() > 0 {
+					continue // still receiving replies: not idle
+				}
 				return errors.New("idle timeout")
 			}
 			return err
@@ -173,18 +182,21 @@ func (c *conn) read(o *Options) error {
 	return c.rd.fill(c.nc, o.QueryBufferLimit)
 }
 
-// flush writes the reply buffer under the write timeout and empties it.
-func (c *conn) flush(timeout time.Duration) error {
-	if len(c.w.buf) == 0 {
-		return nil
-	}
-	if timeout > 0 {
-		c.nc.SetWriteDeadline(time.Now().Add(timeout))
-	}
-	_, err := c.nc.Write(c.w.buf)
+// send hands the reply buffer to the output and empties it.
+func (c *conn) send(o *Options) error {
+	err := c.out.send(c.w.buf, o.WriteTimeout, o.OutputBufferLimit)
 	c.w.buf = c.w.buf[:0]
 	if cap(c.w.buf) > maxIdleWrite {
 		c.w.buf = make([]byte, 0, writeBufSize)
 	}
 	return err
+}
+
+// finish sends the reply buffer and waits until everything is written:
+// the last replies before the connection is closed on purpose.
+func (c *conn) finish(o *Options) error {
+	if err := c.send(o); err != nil {
+		return err
+	}
+	return c.out.wait()
 }

@@ -10,12 +10,21 @@
 //	parse every complete request in the read buffer
 //	    -> commands.Server.Exec(sess, args, writer) for each, in order
 //	    -> replies are appended to the connection's reply buffer
-//	flush the reply buffer with one write (earlier if it passes 64 KiB)
+//	send the reply buffer with one write (earlier if it passes 64 KiB)
 //	read more bytes (under the idle timeout)
 //
 // So a pipeline of N commands that arrives in one read is answered with
-// one write, and a connection never has a command in flight while it
-// reads. QUIT (Exec returns commands.Close) flushes and closes.
+// one write. QUIT (Exec returns commands.Close) delivers the replies and
+// closes.
+//
+// Sending never blocks the loop. The write is non-blocking, straight from
+// the reply buffer; if the socket does not take everything (the client is
+// not reading), the rest is queued and a flusher goroutine, started only
+// then, writes the queue out while the loop goes on reading and executing.
+// This is what Redis does with its output buffers, and it matters: a
+// client may write a whole pipeline before reading a reply (redis-py's
+// pipeline does), and a server that blocked on its writes would deadlock
+// with it as soon as both directions outgrow the socket buffers.
 //
 // # Requests
 //
@@ -51,9 +60,11 @@
 //
 // Lengths are checked before any memory is sized from them. Other limits
 // close the connection without a reply, as Redis does: more than
-// QueryBufferLimit bytes of unprocessed request, more than
-// OutputBufferLimit bytes of replies from one batch, no request for
-// Timeout, a flush that takes longer than WriteTimeout. A connection over
+// QueryBufferLimit bytes of unprocessed request; more than
+// OutputBufferLimit bytes of replies queued for a client that does not
+// read them, or in one reply; no request for Timeout (a client still
+// receiving queued replies is not idle); a write of queued replies that
+// makes no progress for WriteTimeout (per 1 MiB chunk). A connection over
 // MaxClients gets "-ERR max number of clients reached" and is closed
 // before a session exists. Reconfigure changes the limits at run time.
 //
@@ -77,8 +88,10 @@
 // overwrites the next. The read buffer starts at 16 KiB, grows (doubling,
 // or to the exact size of a large bulk string) to hold one request, and is
 // given back once drained. Replies are appended to a per-connection buffer
-// that the loop writes out; the writer never does I/O itself, because a
-// handler may be writing while it holds an engine lock.
+// that the loop sends between commands; the writer never does I/O itself,
+// because a handler may be writing while it holds an engine lock. Bytes
+// the socket does not take at once are copied to the output queue, which
+// the flusher goroutine owns while it writes (guarded by a mutex).
 //
 // # Protocol versions
 //
@@ -93,6 +106,7 @@
 // Server methods are safe for concurrent use. Session.Kill, given to
 // commands.Server.NewSession, closes the socket and may be called from
 // any goroutine; the connection's goroutine then ends at its next read or
-// write. Close closes the listeners and every connection and waits for
+// write. Each connection has one goroutine, plus a flusher goroutine only
+// while replies are queued; the connection waits for it before ending. Close closes the listeners and every connection and waits for
 // the connection goroutines.
 package resp

@@ -257,6 +257,15 @@ func (rd *reader) compact() {
 // which stops at NUL; a request that has a NUL before its delimiter is
 // therefore never complete and ends with a "too big" error after 64 KiB.
 func indexUntilNUL(b []byte, c byte) int {
+	// Headers are a few bytes long: a plain loop beats two IndexByte calls.
+	for i := 0; i < len(b) && i < 32; i++ {
+		switch b[i] {
+		case c:
+			return i
+		case 0:
+			return -1
+		}
+	}
 	i := bytes.IndexByte(b, c)
 	if i < 0 || bytes.IndexByte(b[:i], 0) >= 0 {
 		return -1
@@ -308,6 +317,14 @@ func parseLength(b []byte) (int64, bool) {
 	return int64(v), true
 }
 
+// byteAt is line[i], or the terminating NUL past the end.
+func byteAt(line []byte, i int) byte {
+	if i < len(line) {
+		return line[i]
+	}
+	return 0
+}
+
 // isSpace is C's isspace in the C locale.
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
@@ -340,12 +357,6 @@ func hexValue(c byte) byte {
 // alias line. ok is false for unbalanced quotes.
 func splitInline(line []byte, args [][]byte) (_ [][]byte, ok bool) {
 	n := len(line)
-	at := func(i int) byte {
-		if i < n {
-			return line[i]
-		}
-		return 0
-	}
 	p := 0
 	for {
 		for p < n && isSpace(line[p]) {
@@ -357,15 +368,15 @@ func splitInline(line []byte, args [][]byte) (_ [][]byte, ok bool) {
 		start, q := p, p
 		inDouble, inSingle := false, false
 		for done := false; !done; {
-			c := at(p)
+			c := byteAt(line, p)
 			switch {
 			case inDouble:
 				switch {
-				case c == '\\' && at(p+1) == 'x' && isHex(at(p+2)) && isHex(at(p+3)):
+				case c == '\\' && byteAt(line, p+1) == 'x' && isHex(byteAt(line, p+2)) && isHex(byteAt(line, p+3)):
 					line[q] = hexValue(line[p+2])<<4 | hexValue(line[p+3])
 					q++
 					p += 3
-				case c == '\\' && at(p+1) != 0:
+				case c == '\\' && byteAt(line, p+1) != 0:
 					p++
 					e := line[p]
 					switch e {
@@ -383,7 +394,7 @@ func splitInline(line []byte, args [][]byte) (_ [][]byte, ok bool) {
 					line[q] = e
 					q++
 				case c == '"':
-					if next := at(p + 1); next != 0 && !isSpace(next) {
+					if next := byteAt(line, p+1); next != 0 && !isSpace(next) {
 						return nil, false
 					}
 					done = true
@@ -395,12 +406,12 @@ func splitInline(line []byte, args [][]byte) (_ [][]byte, ok bool) {
 				}
 			case inSingle:
 				switch {
-				case c == '\\' && at(p+1) == '\'':
+				case c == '\\' && byteAt(line, p+1) == '\'':
 					p++
 					line[q] = '\''
 					q++
 				case c == '\'':
-					if next := at(p + 1); next != 0 && !isSpace(next) {
+					if next := byteAt(line, p+1); next != 0 && !isSpace(next) {
 						return nil, false
 					}
 					done = true
@@ -423,7 +434,7 @@ func splitInline(line []byte, args [][]byte) (_ [][]byte, ok bool) {
 					q++
 				}
 			}
-			if at(p) != 0 {
+			if byteAt(line, p) != 0 {
 				p++
 			}
 		}

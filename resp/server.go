@@ -29,13 +29,14 @@ type Options struct {
 	// QueryBufferLimit is client-query-buffer-limit: a client whose
 	// unprocessed request bytes pass it is closed. Default 1 GiB.
 	QueryBufferLimit int64
-	// OutputBufferLimit closes a client whose unflushed replies pass it
-	// (Redis's "normal" class has no limit; a bound keeps one huge reply
-	// from exhausting memory). Default 256 MiB.
+	// OutputBufferLimit closes a client whose replies waiting to be written
+	// pass it, or that is sent one reply bigger than it (Redis's "normal"
+	// class has no limit; a bound keeps a client that never reads from
+	// exhausting memory). Default 256 MiB.
 	OutputBufferLimit int64
-	// WriteTimeout is the deadline of each flush, so a client that does not
-	// read cannot hold its connection goroutine for ever. Default 30s;
-	// negative = none.
+	// WriteTimeout closes a client that takes no queued reply bytes for
+	// this long (it bounds each blocking write of at most 1 MiB). Replies
+	// the socket takes at once never wait. Default 30s; negative = none.
 	WriteTimeout time.Duration
 	// Logger receives connection errors and contained panics; nil discards.
 	Logger *slog.Logger

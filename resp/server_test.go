@@ -441,3 +441,37 @@ func testGoRedis(t *testing.T, ts *testServer, rc *redis.Client) {
 		t.Log("commands/ has no ECHO yet; skipped the ECHO round trip")
 	}
 }
+
+// A client may write a whole pipeline before reading any reply (redis-py's
+// pipeline does). With replies and requests both larger than the kernel's
+// socket buffers, a server that blocks writing replies while the client
+// blocks writing requests would deadlock; Redis keeps reading, and so must we.
+func TestClientWritesEverythingBeforeReading(t *testing.T) {
+	ts := startServer(t, Options{WriteTimeout: 3 * time.Second}, nil, nil)
+	c := ts.dial(t)
+	const n = 150_000
+	arg := strings.Repeat("p", 200)
+	req := []byte(strings.Repeat("*2\r\n$4\r\nPING\r\n$200\r\n"+arg+"\r\n", n))
+	c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+	if _, err := c.Write(req); err != nil {
+		t.Fatalf("writing %d bytes of pipeline before reading: %v", len(req), err)
+	}
+	reply := "$200\r\n" + arg + "\r\n"
+	got := roundTrip(t, c, "", n*len(reply))
+	if got != strings.Repeat(reply, n) {
+		t.Fatal("replies differ")
+	}
+	expect(t, c, "PING\r\n", "+PONG\r\n")
+}
+
+// A client that stops reading is closed once its queued replies pass the
+// output buffer limit, and the server goes on.
+func TestOutputQueueLimit(t *testing.T) {
+	ts := startServer(t, Options{OutputBufferLimit: 4 << 20, WriteTimeout: 10 * time.Second}, nil, addTestCommands)
+	c := ts.dial(t)
+	c.SetReadBuffer(4096)
+	// 64 MiB of replies, never read: the queue passes 4 MiB.
+	c.Write([]byte(strings.Repeat("TEST.BIG 65536\r\n", 1024)))
+	eventually(t, "the client to be dropped", func() bool { return ts.ClientCount() == 0 })
+	expect(t, ts.dial(t), "PING\r\n", "+PONG\r\n")
+}
