@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,49 +13,6 @@ import (
 
 	"github.com/nebredis/nebredis/internal/testenv"
 )
-
-// startRedisServer runs Debian's redis-server on a free loopback port for
-// the duration of the test and returns its address.
-func startRedisServer(t *testing.T) string {
-	bin := testenv.LookPath(t, "redis-server")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", t.TempDir(), "--logfile", "")
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	eventually(t, "redis-server to answer PING", func() bool {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err != nil {
-			return false
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(time.Second))
-		c.Write([]byte("PING\r\n"))
-		buf := make([]byte, 7)
-		_, err = io.ReadFull(c, buf)
-		return err == nil && string(buf) == "+PONG\r\n"
-	})
-	return addr
-}
 
 // exchange sends payload on a fresh connection and collects the replies
 // until the server closes the connection or stays quiet for quiet. It
@@ -140,7 +94,7 @@ var differentialPayloads = []string{
 // TestAgainstRedisServer sends the same bytes to redis-server and to
 // nebredis and requires the same replies and the same decision to close.
 func TestAgainstRedisServer(t *testing.T) {
-	redisAddr := startRedisServer(t)
+	redisAddr := "127.0.0.1:" + strconv.Itoa(testenv.RedisServer(t))
 	ts := startServer(t, Options{}, nil, nil)
 	type result struct {
 		out    string
