@@ -13,6 +13,7 @@ import (
 
 	"github.com/nebredis/nebredis/commands"
 	"github.com/nebredis/nebredis/config"
+	"github.com/nebredis/nebredis/engine"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -45,14 +46,9 @@ func addTestCommands(h *commands.Server) {
 		c.W.WriteSimple("OK")
 	}})
 	h.Table.Add(&commands.Command{Name: "test.get", Arity: 2, Handler: func(c *commands.Ctx) {
-		v, ok, err := c.Srv.Engine.Get(c.Sess.DB, c.Args[1], nil)
-		switch {
-		case err != nil:
-			c.W.WriteError(commands.EngineError(err))
-		case !ok:
+		// View writes straight from engine memory: no copy, no allocation.
+		if !c.Srv.Engine.View(c.Sess.DB, c.Args[1], func(v *engine.Value) { c.W.WriteBulk(v.Data) }) {
 			c.W.WriteNull()
-		default:
-			c.W.WriteBulk(v)
 		}
 	}})
 }
