@@ -343,12 +343,18 @@ func (e *Engine) Update(db int, key []byte, fn func(cur *Value, exists bool) Wri
 	}
 	r := e.locate(key)
 	now := e.clock.NowMs()
-	s := r.s
-	s.mu.Lock()
-	err := e.updateLocked(r, e.dbMap[db], key, now, fn)
-	s.mu.Unlock()
+	err := e.updateUnderLock(r, db, key, now, fn)
 	e.notePeak()
 	return err
+}
+
+// updateUnderLock holds the shard lock with a deferred unlock so that a
+// panicking callback (which the connection layer contains) cannot leave the
+// shard locked.
+func (e *Engine) updateUnderLock(r keyRef, db int, key []byte, now int64, fn func(cur *Value, exists bool) Write) error {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	return e.updateLocked(r, e.dbMap[db], key, now, fn)
 }
 
 func (e *Engine) updateLocked(r keyRef, pdb int, key []byte, now int64, fn func(cur *Value, exists bool) Write) error {
