@@ -8,17 +8,18 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/nebredis/nebredis/config"
 	"github.com/nebredis/nebredis/engine"
 )
 
-type config struct {
+type settings struct {
 	duration    time.Duration
 	interval    time.Duration
 	maxMemory   int64
@@ -32,6 +33,7 @@ type config struct {
 	seed        uint64
 	baseline    time.Duration
 	zipf        float64
+	cpuProfile  string
 }
 
 func main() {
@@ -40,15 +42,27 @@ func main() {
 		fmt.Fprintln(os.Stderr, "overwrite:", err)
 		os.Exit(2)
 	}
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "overwrite:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "overwrite:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "overwrite:", err)
 		os.Exit(1)
 	}
 }
 
-func parseFlags(args []string) (config, error) {
+func parseFlags(args []string) (settings, error) {
 	fs := flag.NewFlagSet("overwrite", flag.ContinueOnError)
-	var cfg config
+	var cfg settings
 	var maxMemory, segmentSize, policy string
 	fs.DurationVar(&cfg.duration, "duration", 60*time.Second, "how long to overwrite")
 	fs.DurationVar(&cfg.interval, "interval", 5*time.Second, "sampling and reporting interval")
@@ -64,14 +78,18 @@ func parseFlags(args []string) (config, error) {
 	fs.Float64Var(&cfg.zipf, "zipf", 0, "pick keys with a Zipf distribution of this exponent (> 1; hot keys first) instead of uniformly; 0 = uniform")
 	fs.DurationVar(&cfg.baseline, "baseline", 0, "first run the same overwrites this long with no maxmemory and no cleaner, "+
 		"to measure the throughput the cleaner costs; 0 skips it")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured run to this file")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
-	var err error
-	if cfg.maxMemory, err = parseMemory(maxMemory); err != nil || cfg.maxMemory <= 0 {
+	mm, err := config.ParseMemory(maxMemory)
+	cfg.maxMemory = int64(mm)
+	if err != nil || cfg.maxMemory <= 0 {
 		return cfg, fmt.Errorf("bad -maxmemory %q", maxMemory)
 	}
-	if cfg.segmentSize, err = parseMemory(segmentSize); err != nil {
+	ss, err := config.ParseMemory(segmentSize)
+	cfg.segmentSize = int64(ss)
+	if err != nil {
 		return cfg, fmt.Errorf("bad -segment-size %q", segmentSize)
 	}
 	var ok bool
@@ -91,24 +109,6 @@ func parseFlags(args []string) (config, error) {
 		cfg.seed = rand.Uint64()
 	}
 	return cfg, nil
-}
-
-// parseMemory reads a size the way redis.conf does: 1k = 1000, 1kb = 1024.
-func parseMemory(s string) (int64, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1e3}, {"m", 1e6}, {"g", 1e9}, {"b", 1}}
-	mult := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n * mult, err
 }
 
 // makeKey writes key number i into dst: decimal digits right-aligned in a
@@ -158,7 +158,7 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func run(cfg config) error {
+func run(cfg settings) error {
 	dist := "uniform"
 	if cfg.zipf > 1 {
 		dist = fmt.Sprintf("zipf(%g)", cfg.zipf)
@@ -260,7 +260,7 @@ func run(cfg config) error {
 // fill stores sequential keys until the engine's own accounting reaches
 // fill x maxmemory, so the keyspace is sized by what the engine really
 // spends per key. It returns the key count and the log bytes per entry.
-func fill(e *engine.Engine, cfg config) (int, float64, error) {
+func fill(e *engine.Engine, cfg settings) (int, float64, error) {
 	target := int64(cfg.fill * float64(cfg.maxMemory))
 	key := make([]byte, cfg.keySize)
 	val := make([]byte, cfg.valSize)
@@ -283,7 +283,7 @@ func fill(e *engine.Engine, cfg config) (int, float64, error) {
 // startWorkers starts cfg.workers goroutines overwriting random keys below
 // keys, as the server runs SET: EnsureMemory first, and an ErrOOM fails the
 // write. The returned function stops them and waits.
-func startWorkers(e *engine.Engine, cfg config, keys int, ws []workerStats) (stop func()) {
+func startWorkers(e *engine.Engine, cfg settings, keys int, ws []workerStats) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	maxMemory, _ := e.MaxMemory()
@@ -341,7 +341,7 @@ func startWorkers(e *engine.Engine, cfg config, keys int, ws []workerStats) (sto
 // runBaseline runs the same overwrites with no maxmemory and no background
 // cleaner (memory grows freely) and returns the throughput: what the
 // workload costs without any cleaning.
-func runBaseline(cfg config) (float64, error) {
+func runBaseline(cfg settings) (float64, error) {
 	e, err := engine.Open(engine.Options{
 		SegmentSize:     int(cfg.segmentSize),
 		Shards:          cfg.shards,
@@ -372,7 +372,7 @@ func runBaseline(cfg config) (float64, error) {
 // background cleaner's segments and share of process CPU, "writers in
 // Ensure" the share of the writers' time spent in EnsureMemory while over
 // maxmemory (cleaning synchronously, or waiting for the shard locks to do so).
-func printRow(cfg config, entryBytes float64, start, prev, cur sample) {
+func printRow(cfg settings, entryBytes float64, start, prev, cur sample) {
 	dt := cur.at.Sub(prev.at).Seconds()
 	st, pst := cur.stats, prev.stats
 	copied := float64(st.CleanerCopied - pst.CleanerCopied)
@@ -387,7 +387,7 @@ func printRow(cfg config, entryBytes float64, start, prev, cur sample) {
 		100*bg/cpu, 100*fg/(dt*1e9*float64(cfg.workers)))
 }
 
-func segmentSize(cfg config) int64 {
+func segmentSize(cfg settings) int64 {
 	if cfg.segmentSize == 0 {
 		return 8 << 20 // engine.Options' default
 	}
