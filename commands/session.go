@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/nebredis/nebredis/engine"
 )
 
 // Session is one client connection's state. resp/ creates it with
@@ -46,6 +48,40 @@ type Session struct {
 	ctx   Ctx
 	reply replyCounter
 	depth int
+
+	// lastEnd is when the session's last top-level command ended (time
+	// since the server started), the start of a command run by ExecNext;
+	// 0 after Exec, which reads the clock instead.
+	lastEnd time.Duration
+
+	scratch scratch
+}
+
+// scratch is per-session space that hot handlers build their engine
+// requests in instead of allocating. A handler uses it only while it runs
+// and releases it before returning; the session runs one handler at a time
+// (a nested EXEC call runs between, never inside, another's use).
+type scratch struct {
+	digits  [20]byte // INCR's new value, formatted
+	keyRefs []engine.KeyRef
+	writes  []engine.Write
+}
+
+// maxScratch bounds the slices scratch keeps between commands, so that
+// one huge MSET does not pin its buffers for the session's lifetime.
+const maxScratch = 256
+
+// release drops the references the slices hold into the connection's read
+// buffer and into engine copies, and gives up oversized slices.
+func (s *scratch) release() {
+	clear(s.keyRefs)
+	clear(s.writes)
+	if cap(s.keyRefs) > maxScratch {
+		s.keyRefs = nil
+	}
+	if cap(s.writes) > maxScratch {
+		s.writes = nil
+	}
 }
 
 // Action tells the connection loop what to do after a reply is written.

@@ -384,16 +384,26 @@ func noteLookup(c *Ctx, found bool) {
 	}
 }
 
+// cmdGet writes the value straight from engine memory inside View: the
+// Writer only appends to the connection's reply buffer (it never does I/O,
+// see Writer), so this is one copy and no allocation, where Get would
+// copy the value into a fresh slice first.
 func cmdGet(c *Ctx) {
-	val, found, err := c.Srv.Engine.Get(c.Sess.DB, c.Args[1], nil)
+	w := c.W
+	wrongType := false
+	found := c.Srv.Engine.View(c.Sess.DB, c.Args[1], func(v *engine.Value) {
+		if v.Type != engine.TypeString {
+			wrongType = true
+			return
+		}
+		w.WriteBulk(v.Data)
+	})
 	noteLookup(c, found)
 	switch {
-	case err != nil:
-		c.W.WriteError(EngineError(err))
+	case wrongType:
+		c.W.WriteError(ErrWrongType)
 	case !found:
 		c.W.WriteNull()
-	default:
-		c.W.WriteBulk(val)
 	}
 }
 
@@ -675,26 +685,29 @@ func cmdMget(c *Ctx) {
 	}
 }
 
-// msetRefs checks MSET's key-value pairing and returns the keys.
+// msetRefs checks MSET's key-value pairing and returns the keys, built in
+// the session's scratch space (see Session.scratch).
 func msetRefs(c *Ctx) ([]engine.KeyRef, bool) {
 	if len(c.Args)%2 == 0 {
 		c.W.WriteError(WrongArgs(c.Cmd.FullName()))
 		return nil, false
 	}
-	refs := make([]engine.KeyRef, 0, len(c.Args)/2)
+	refs := c.Sess.scratch.keyRefs[:0]
 	for i := 1; i < len(c.Args); i += 2 {
 		refs = append(refs, engine.KeyRef{DB: c.Sess.DB, Key: c.Args[i]})
 	}
+	c.Sess.scratch.keyRefs = refs
 	return refs, true
 }
 
 // msetWrites are the puts of MSET, in argument order (a repeated key takes
-// its last value).
-func msetWrites(args [][]byte) []engine.Write {
-	w := make([]engine.Write, 0, len(args)/2)
+// its last value), built in the session's scratch space.
+func msetWrites(sess *Session, args [][]byte) []engine.Write {
+	w := sess.scratch.writes[:0]
 	for i := 1; i < len(args); i += 2 {
 		w = append(w, engine.Write{Op: engine.Put, Type: engine.TypeString, Data: args[i+1]})
 	}
+	sess.scratch.writes = w
 	return w
 }
 
@@ -703,7 +716,9 @@ func cmdMset(c *Ctx) {
 	if !ok {
 		return
 	}
-	err := c.Srv.Engine.Multi(refs, func([]*engine.Value) []engine.Write { return msetWrites(c.Args) })
+	sess, args := c.Sess, c.Args
+	err := c.Srv.Engine.Multi(refs, func([]*engine.Value) []engine.Write { return msetWrites(sess, args) })
+	sess.scratch.release()
 	if err != nil {
 		c.W.WriteError(EngineError(err))
 		return
@@ -724,8 +739,9 @@ func cmdMsetnx(c *Ctx) {
 			}
 		}
 		set = true
-		return msetWrites(c.Args)
+		return msetWrites(c.Sess, c.Args)
 	})
+	c.Sess.scratch.release()
 	if err != nil {
 		c.W.WriteError(EngineError(err))
 		return
@@ -825,6 +841,9 @@ func cmdDecrby(c *Ctx) {
 func incrDecr(c *Ctx, by int64) {
 	var result int64
 	var msg string
+	// The new value is formatted in the session's scratch space: Update
+	// copies Data into the log before it returns.
+	digits := c.Sess.scratch.digits[:0]
 	err := c.Srv.Engine.Update(c.Sess.DB, c.Args[1], func(cur *engine.Value, exists bool) engine.Write {
 		var v, expireAt int64
 		if exists {
@@ -844,7 +863,7 @@ func incrDecr(c *Ctx, by int64) {
 			return engine.Write{Op: engine.Keep}
 		}
 		result = v + by
-		return engine.Write{Op: engine.Put, Type: engine.TypeString, Data: strconv.AppendInt(nil, result, 10), ExpireAt: expireAt}
+		return engine.Write{Op: engine.Put, Type: engine.TypeString, Data: strconv.AppendInt(digits, result, 10), ExpireAt: expireAt}
 	})
 	switch {
 	case err != nil:

@@ -255,20 +255,24 @@ func (t *Table) Add(c *Command) {
 const maxNameLen = 48
 
 // lookupFold finds name in m case-insensitively (ASCII, as Redis's
-// strcasecmp) without allocating.
+// strcasecmp) without allocating. It costs one map lookup whatever the
+// case: clients send both "GET" and "get", and a miss on the name as sent
+// followed by a second lookup of the folded name showed in profiles.
 func lookupFold(m map[string]*Command, name []byte) *Command {
-	if c, ok := m[string(name)]; ok {
-		return c
-	}
 	if len(name) > maxNameLen {
 		return nil
 	}
 	var buf [maxNameLen]byte
+	upper := false
 	for i, ch := range name {
 		if 'A' <= ch && ch <= 'Z' {
 			ch += 'a' - 'A'
+			upper = true
 		}
 		buf[i] = ch
+	}
+	if !upper {
+		return m[string(name)]
 	}
 	return m[string(buf[:len(name)])]
 }

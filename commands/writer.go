@@ -4,6 +4,11 @@ package commands
 // writer and knows the connection's protocol (RESP2 or RESP3): handlers
 // write the RESP3 shape and the writer downgrades it for RESP2 clients
 // (maps become flat arrays, sets arrays, doubles bulk strings, nulls $-1/*-1).
+//
+// A Writer only encodes into memory and never blocks or does I/O, and it
+// copies the bytes it is given: handlers may write from inside an engine
+// callback (View, Update), straight from engine memory, while the engine
+// holds a shard lock.
 type Writer interface {
 	WriteSimple(s string)  // +OK
 	WriteError(msg string) // -ERR ... (msg includes the error code prefix)
