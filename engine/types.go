@@ -132,9 +132,8 @@ type Options struct {
 	Policy Policy
 	// MaxMemorySamples is how many keys eviction samples. Default 5.
 	MaxMemorySamples int
-	// Clock defaults to a cached wall clock the engine refreshes every
-	// millisecond (reading the system clock costs 40-100ns on the VMs we run
-	// on, and Redis too works from a time cached per event-loop turn).
+	// Clock defaults to the wall clock at Open plus monotonic time since,
+	// the cheapest exact clock read (see monotonicClock).
 	Clock Clock
 	// Durable keeps tombstones until no older entry for their key can remain
 	// in any segment, as a persisted log requires. Without it tombstones are
