@@ -115,6 +115,9 @@ func (c *conn) loop() error {
 		c.rd.maxBulk = o.ProtoMaxBulkLen
 		c.rd.maxMultibulk = int64(o.MaxMultibulk)
 		c.w.limit = int(min(o.OutputBufferLimit, int64(maxInt)))
+		// afterIO: the next command is the first since a socket read or
+		// write, so it must take a fresh start time (see ExecNext).
+		afterIO := true
 		for {
 			args, ok, err := c.rd.next(c.sess.Authenticated)
 			if err != nil {
@@ -132,7 +135,13 @@ func (c *conn) loop() error {
 				continue // empty line, *0 or *-1
 			}
 			c.mark = len(c.w.buf)
-			act := c.srv.h.Exec(c.sess, args, &c.w)
+			var act commands.Action
+			if afterIO {
+				act = c.srv.h.Exec(c.sess, args, &c.w)
+				afterIO = false
+			} else {
+				act = c.srv.h.ExecNext(c.sess, args, &c.w)
+			}
 			if c.w.overflow || len(c.w.buf) > c.w.limit {
 				// Deliver the replies before the oversized one, then go.
 				c.w.buf, c.w.overflow = c.w.buf[:c.mark], false
@@ -147,6 +156,7 @@ func (c *conn) loop() error {
 				if err := c.send(o); err != nil {
 					return err
 				}
+				afterIO = true
 			}
 		}
 		if err := c.send(o); err != nil {
