@@ -405,14 +405,18 @@ type KeyRef struct {
 // MSET, MSETNX, RENAME, COPY and MOVE. vals[i] is nil when keys[i] is absent.
 // When the same key appears twice, writes apply in order.
 func (e *Engine) Multi(keys []KeyRef, fn func(vals []*Value) []Write) error {
-	refs := make([]keyRef, len(keys))
-	var order []int
-	for i, k := range keys {
+	// Small fixed arrays keep the common case (MSET of a few keys) off the
+	// heap; larger calls spill.
+	var refsBuf [16]keyRef
+	var orderBuf [16]int
+	refs, order := refsBuf[:0], orderBuf[:0]
+	for _, k := range keys {
 		if err := e.checkDB(k.DB); err != nil {
 			return err
 		}
-		refs[i] = e.locate(k.Key)
-		order = append(order, refs[i].s.idx)
+		r := e.locate(k.Key)
+		refs = append(refs, r)
+		order = append(order, r.s.idx)
 	}
 	sort.Ints(order)
 	now := e.clock.NowMs()
@@ -434,19 +438,35 @@ func (e *Engine) Multi(keys []KeyRef, fn func(vals []*Value) []Write) error {
 		e.notePeak()
 	}()
 	vals := make([]*Value, len(keys))
+	var store []Value // one allocation for every existing key's view
 	for i, k := range keys {
 		_, _, w := e.lookupLocked(refs[i], e.dbMap[k.DB], k.Key, now)
 		if w != 0 {
-			v := refs[i].s.valueLocked(w, now, true)
-			vals[i] = &v
+			if store == nil {
+				store = make([]Value, len(keys))
+			}
+			store[i] = refs[i].s.valueLocked(w, now, true)
+			vals[i] = &store[i]
 		}
 	}
 	writes := fn(vals)
 	// Values handed to fn alias the log; writes that reuse them must be
-	// copied before any write can make an entry dead.
-	for i := range writes {
-		if writes[i].Op == Put {
-			writes[i].Data = append([]byte(nil), writes[i].Data...)
+	// copied before any write can make an entry dead. One buffer holds
+	// every copy.
+	if store != nil {
+		n := 0
+		for i := range writes {
+			if writes[i].Op == Put {
+				n += len(writes[i].Data)
+			}
+		}
+		buf := make([]byte, 0, n)
+		for i := range writes {
+			if writes[i].Op == Put {
+				start := len(buf)
+				buf = append(buf, writes[i].Data...)
+				writes[i].Data = buf[start:len(buf):len(buf)]
+			}
 		}
 	}
 	for i, wr := range writes {
