@@ -5,10 +5,11 @@ import (
 	"math"
 )
 
-// argInt parses a decimal int64 with Redis's string2ll rules: an optional
+// ParseInt parses a decimal int64 with Redis's string2ll rules (used for
+// arguments here and for RESP lengths in resp/): an optional
 // '-', no '+', no spaces, no leading zeros, at most 20 bytes. These are
 // also the strings Redis stores with the "int" encoding.
-func argInt(b []byte) (int64, bool) {
+func ParseInt(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false
 	}

@@ -61,7 +61,7 @@ func RegisterConnection(t *Table) {
 }
 
 func selectCommand(c *Ctx) {
-	db, ok := argInt(c.Args[1])
+	db, ok := ParseInt(c.Args[1])
 	if !ok {
 		c.W.WriteError(ErrNotInteger)
 		return
@@ -127,7 +127,7 @@ func helloCommand(c *Ctx) {
 	proto := int64(0)
 	next := 1
 	if len(c.Args) >= 2 {
-		v, ok := argInt(c.Args[1])
+		v, ok := ParseInt(c.Args[1])
 		if !ok {
 			c.W.WriteError("ERR Protocol version is not an integer or out of range")
 			return

@@ -56,7 +56,7 @@ func expireGeneric(c *Ctx, base int64, seconds bool) {
 		c.W.WriteError(msg)
 		return
 	}
-	when, ok := argInt(c.Args[2])
+	when, ok := ParseInt(c.Args[2])
 	if !ok {
 		c.W.WriteError(ErrNotInteger)
 		return

@@ -32,7 +32,7 @@ func cmdScan(c *Ctx) {
 		hasValue := i+1 < len(c.Args)
 		switch {
 		case keywordIs(opt, "count") && hasValue:
-			n, ok := argInt(c.Args[i+1])
+			n, ok := ParseInt(c.Args[i+1])
 			if !ok {
 				c.W.WriteError(ErrNotInteger)
 				return

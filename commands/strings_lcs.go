@@ -31,7 +31,7 @@ func cmdLcs(c *Ctx) {
 		case keywordIs(opt, "withmatchlen"):
 			withMatchLen = true
 		case keywordIs(opt, "minmatchlen") && more > 0:
-			v, ok := argInt(c.Args[j+1])
+			v, ok := ParseInt(c.Args[j+1])
 			if !ok {
 				c.W.WriteError(ErrNotInteger)
 				return

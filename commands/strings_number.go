@@ -15,7 +15,7 @@ import (
 // parseRedisInt32 is getIntFromObjectOrReply: an integer that must also fit
 // in a C int. It returns the error reply, "" on success.
 func parseRedisInt32(b []byte) (int, string) {
-	v, ok := argInt(b)
+	v, ok := ParseInt(b)
 	if !ok {
 		return 0, ErrNotInteger
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"math"
+
+	"github.com/nebredis/nebredis/commands"
 )
 
 // Sizes and limits of the request reader. inlineMax is Redis's
@@ -108,7 +110,7 @@ func (rd *reader) next(authed bool) (args [][]byte, ok bool, err error) {
 		if i+2 > len(b) { // the byte after '\r' has not arrived yet
 			return nil, false, nil
 		}
-		n, valid := parseLength(b[1:i])
+		n, valid := commands.ParseInt(b[1:i])
 		if !valid || n > rd.maxMultibulk {
 			return nil, false, errInvalidMultibulk
 		}
@@ -139,7 +141,7 @@ func (rd *reader) next(authed bool) (args [][]byte, ok bool, err error) {
 			if b[0] != '$' {
 				return nil, false, expectedDollar(b[0])
 			}
-			n, valid := parseLength(b[1:i])
+			n, valid := commands.ParseInt(b[1:i])
 			if !valid || n < 0 || n > rd.maxBulk {
 				return nil, false, errInvalidBulk
 			}
@@ -271,50 +273,6 @@ func indexUntilNUL(b []byte, c byte) int {
 		return -1
 	}
 	return i
-}
-
-// parseLength parses a decimal int64 the way Redis's string2ll does: no
-// sign but '-', no leading zeros, no spaces, at most 20 characters, no
-// overflow.
-func parseLength(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	if len(b) == 1 && b[0] == '0' {
-		return 0, true
-	}
-	neg := b[0] == '-'
-	if neg {
-		b = b[1:]
-		if len(b) == 0 {
-			return 0, false
-		}
-	}
-	if b[0] < '1' || b[0] > '9' {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range b {
-		if c < '0' || c > '9' || v > math.MaxUint64/10 {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		v *= 10
-		if v > math.MaxUint64-d {
-			return 0, false
-		}
-		v += d
-	}
-	if neg {
-		if v > 1<<63 {
-			return 0, false
-		}
-		return -int64(v), true
-	}
-	if v > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(v), true
 }
 
 // byteAt is line[i], or the terminating NUL past the end.
