@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // RegisterClient adds CLIENT and its subcommands.
@@ -221,7 +223,7 @@ func clientList(c *Ctx) {
 	case len(c.Args) > 3 && isArg(c.Args[2], "id"):
 		ids = make(map[int64]bool)
 		for _, a := range c.Args[3:] {
-			id, ok := ParseInt(a)
+			id, ok := redisnum.ParseInt(a)
 			if !ok {
 				c.W.WriteError("ERR Invalid client ID")
 				return
@@ -308,7 +310,7 @@ func clientKill(c *Ctx) {
 			opt, val := c.Args[i], c.Args[i+1]
 			switch {
 			case isArg(opt, "id"):
-				n, ok := ParseInt(val)
+				n, ok := redisnum.ParseInt(val)
 				if !ok || n < 1 {
 					c.W.WriteError("ERR client-id should be greater than 0")
 					return

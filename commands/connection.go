@@ -3,6 +3,8 @@ package commands
 import (
 	"bytes"
 	"crypto/subtle"
+
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // Connection-family flags: these commands run in any state, as in Redis.
@@ -61,7 +63,7 @@ func RegisterConnection(t *Table) {
 }
 
 func selectCommand(c *Ctx) {
-	db, ok := ParseInt(c.Args[1])
+	db, ok := redisnum.ParseInt(c.Args[1])
 	if !ok {
 		c.W.WriteError(ErrNotInteger)
 		return
@@ -127,7 +129,7 @@ func helloCommand(c *Ctx) {
 	proto := int64(0)
 	next := 1
 	if len(c.Args) >= 2 {
-		v, ok := ParseInt(c.Args[1])
+		v, ok := redisnum.ParseInt(c.Args[1])
 		if !ok {
 			c.W.WriteError("ERR Protocol version is not an integer or out of range")
 			return

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/nebredis/nebredis/engine"
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 func cmdExpire(c *Ctx)    { expireGeneric(c, c.Srv.Engine.Now(), true) }
@@ -56,7 +57,7 @@ func expireGeneric(c *Ctx, base int64, seconds bool) {
 		c.W.WriteError(msg)
 		return
 	}
-	when, ok := ParseInt(c.Args[2])
+	when, ok := redisnum.ParseInt(c.Args[2])
 	if !ok {
 		c.W.WriteError(ErrNotInteger)
 		return

@@ -5,6 +5,7 @@ import (
 
 	"github.com/nebredis/nebredis/engine"
 	"github.com/nebredis/nebredis/internal/glob"
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // scanKey is a key SCAN or KEYS collected, copied out of engine memory.
@@ -32,7 +33,7 @@ func cmdScan(c *Ctx) {
 		hasValue := i+1 < len(c.Args)
 		switch {
 		case keywordIs(opt, "count") && hasValue:
-			n, ok := ParseInt(c.Args[i+1])
+			n, ok := redisnum.ParseInt(c.Args[i+1])
 			if !ok {
 				c.W.WriteError(ErrNotInteger)
 				return

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nebredis/nebredis/engine"
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // RegisterServer adds the server family: INFO, DBSIZE, FLUSHDB, FLUSHALL,
@@ -101,12 +102,12 @@ func flushModeOK(args [][]byte) bool {
 }
 
 func swapDB(c *Ctx) {
-	a, ok := ParseInt(c.Args[1])
+	a, ok := redisnum.ParseInt(c.Args[1])
 	if !ok || a != int64(int32(a)) {
 		c.W.WriteError("ERR invalid first DB index")
 		return
 	}
-	b, ok := ParseInt(c.Args[2])
+	b, ok := redisnum.ParseInt(c.Args[2])
 	if !ok || b != int64(int32(b)) {
 		c.W.WriteError("ERR invalid second DB index")
 		return
@@ -211,7 +212,7 @@ func memoryUsage(c *Ctx) {
 			c.W.WriteError(ErrSyntax)
 			return
 		}
-		n, ok := ParseInt(c.Args[j+1])
+		n, ok := redisnum.ParseInt(c.Args[j+1])
 		if !ok {
 			c.W.WriteError(ErrNotInteger)
 			return
@@ -381,7 +382,7 @@ func objectLookup(c *Ctx, fn func(v *engine.Value)) bool {
 // stringEncoding is the encoding Redis gives a string value stored by SET:
 // "int" for what string2ll accepts, "embstr" up to 44 bytes, else "raw".
 func stringEncoding(b []byte) string {
-	if _, ok := ParseInt(b); ok {
+	if _, ok := redisnum.ParseInt(b); ok {
 		return "int"
 	}
 	if len(b) <= 44 {
@@ -454,7 +455,7 @@ func objectRefCount(c *Ctx) {
 	shared := false
 	if !objectLookup(c, func(v *engine.Value) {
 		if v.Type == engine.TypeString {
-			n, ok := ParseInt(v.Data)
+			n, ok := redisnum.ParseInt(v.Data)
 			shared = ok && n >= 0 && n < sharedIntegers
 		}
 	}) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/nebredis/nebredis/engine"
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // RegisterStrings adds the string commands: GET and SET with their
@@ -473,7 +474,7 @@ func parseSetOptions(args [][]byte, forGetEx bool) (int, []byte, bool) {
 // positive integer, and neither the conversion to milliseconds nor adding
 // the current time may overflow. It returns the error reply, "" if none.
 func expireDeadline(arg []byte, flags int, now int64, cmd string) (int64, string) {
-	ms, ok := ParseInt(arg)
+	ms, ok := redisnum.ParseInt(arg)
 	if !ok {
 		return 0, ErrNotInteger
 	}
@@ -815,7 +816,7 @@ func cmdIncr(c *Ctx) { incrDecr(c, 1) }
 func cmdDecr(c *Ctx) { incrDecr(c, -1) }
 
 func cmdIncrby(c *Ctx) {
-	by, ok := ParseInt(c.Args[2])
+	by, ok := redisnum.ParseInt(c.Args[2])
 	if !ok {
 		c.W.WriteError(ErrNotInteger)
 		return
@@ -824,7 +825,7 @@ func cmdIncrby(c *Ctx) {
 }
 
 func cmdDecrby(c *Ctx) {
-	by, ok := ParseInt(c.Args[2])
+	by, ok := redisnum.ParseInt(c.Args[2])
 	if !ok {
 		c.W.WriteError(ErrNotInteger)
 		return
@@ -851,7 +852,7 @@ func incrDecr(c *Ctx, by int64) {
 				msg = ErrWrongType
 				return engine.Write{Op: engine.Keep}
 			}
-			n, ok := ParseInt(cur.Data)
+			n, ok := redisnum.ParseInt(cur.Data)
 			if !ok {
 				msg = ErrNotInteger
 				return engine.Write{Op: engine.Keep}
@@ -921,8 +922,8 @@ func cmdIncrbyfloat(c *Ctx) {
 // cmdGetrange is GETRANGE and its old name SUBSTR: both ends inclusive,
 // negative indexes count from the end.
 func cmdGetrange(c *Ctx) {
-	start, ok1 := ParseInt(c.Args[2])
-	end, ok2 := ParseInt(c.Args[3])
+	start, ok1 := redisnum.ParseInt(c.Args[2])
+	end, ok2 := redisnum.ParseInt(c.Args[3])
 	if !ok1 || !ok2 {
 		c.W.WriteError(ErrNotInteger)
 		return
@@ -970,7 +971,7 @@ func stringRange(start, end, n int64) (int64, int64, bool) {
 }
 
 func cmdSetrange(c *Ctx) {
-	offset, ok := ParseInt(c.Args[2])
+	offset, ok := redisnum.ParseInt(c.Args[2])
 	if !ok {
 		c.W.WriteError(ErrNotInteger)
 		return

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"github.com/nebredis/nebredis/engine"
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // cmdLcs is LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the
@@ -31,7 +32,7 @@ func cmdLcs(c *Ctx) {
 		case keywordIs(opt, "withmatchlen"):
 			withMatchLen = true
 		case keywordIs(opt, "minmatchlen") && more > 0:
-			v, ok := ParseInt(c.Args[j+1])
+			v, ok := redisnum.ParseInt(c.Args[j+1])
 			if !ok {
 				c.W.WriteError(ErrNotInteger)
 				return

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math"
 	"math/big"
+
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // Number parsing and formatting exactly as redis-server does it. Redis is
@@ -15,7 +17,7 @@ import (
 // parseRedisInt32 is getIntFromObjectOrReply: an integer that must also fit
 // in a C int. It returns the error reply, "" on success.
 func parseRedisInt32(b []byte) (int, string) {
-	v, ok := ParseInt(b)
+	v, ok := redisnum.ParseInt(b)
 	if !ok {
 		return 0, ErrNotInteger
 	}

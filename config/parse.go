@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"strings"
+
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // ErrUnbalancedQuotes is returned by SplitArgs for a line whose quotes do
@@ -178,44 +180,13 @@ func ParseMemory(s string) (uint64, error) {
 // errNotInteger's text is Redis's reason for a malformed integer.
 var errNotInteger = errors.New("argument couldn't be parsed into an integer")
 
-// parseInt reads a decimal integer as Redis's string2ll: an optional '-',
-// no '+', no spaces, no leading zeros, no "-0", within int64.
+// parseInt reads a decimal integer as Redis's string2ll.
 func parseInt(s string) (int64, error) {
-	if s == "" || len(s) > 20 {
+	v, ok := redisnum.ParseInt([]byte(s))
+	if !ok {
 		return 0, errNotInteger
 	}
-	if s == "0" {
-		return 0, nil
-	}
-	neg := s[0] == '-'
-	digits := s
-	if neg {
-		digits = s[1:]
-	}
-	if digits == "" || digits[0] < '1' || digits[0] > '9' {
-		return 0, errNotInteger
-	}
-	var v uint64
-	for _, c := range []byte(digits) {
-		if c < '0' || c > '9' {
-			return 0, errNotInteger
-		}
-		d := uint64(c - '0')
-		if v > (math.MaxUint64-d)/10 {
-			return 0, errNotInteger
-		}
-		v = v*10 + d
-	}
-	if neg {
-		if v > uint64(math.MaxInt64)+1 {
-			return 0, errNotInteger
-		}
-		return int64(-v), nil
-	}
-	if v > math.MaxInt64 {
-		return 0, errNotInteger
-	}
-	return int64(v), nil
+	return v, nil
 }
 
 // errNotYesNo's text is Redis's reason for a malformed boolean.

@@ -6,7 +6,7 @@ import (
 	"io"
 	"math"
 
-	"github.com/nebredis/nebredis/commands"
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // Sizes and limits of the request reader. inlineMax is Redis's
@@ -110,7 +110,7 @@ func (rd *reader) next(authed bool) (args [][]byte, ok bool, err error) {
 		if i+2 > len(b) { // the byte after '\r' has not arrived yet
 			return nil, false, nil
 		}
-		n, valid := commands.ParseInt(b[1:i])
+		n, valid := redisnum.ParseInt(b[1:i])
 		if !valid || n > rd.maxMultibulk {
 			return nil, false, errInvalidMultibulk
 		}
@@ -141,7 +141,7 @@ func (rd *reader) next(authed bool) (args [][]byte, ok bool, err error) {
 			if b[0] != '$' {
 				return nil, false, expectedDollar(b[0])
 			}
-			n, valid := commands.ParseInt(b[1:i])
+			n, valid := redisnum.ParseInt(b[1:i])
 			if !valid || n < 0 || n > rd.maxBulk {
 				return nil, false, errInvalidBulk
 			}

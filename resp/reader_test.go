@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nebredis/nebredis/commands"
+	"github.com/nebredis/nebredis/internal/redisnum"
 )
 
 // chunkReader hands out its data n bytes per Read.
@@ -197,13 +197,13 @@ func TestReaderManyArgsIsLinear(t *testing.T) {
 func TestParseLength(t *testing.T) {
 	ok := map[string]int64{"0": 0, "7": 7, "-1": -1, "9223372036854775807": math.MaxInt64, "-9223372036854775808": math.MinInt64}
 	for s, want := range ok {
-		if got, valid := commands.ParseInt([]byte(s)); !valid || got != want {
-			t.Errorf("commands.ParseInt(%q) = %d, %v", s, got, valid)
+		if got, valid := redisnum.ParseInt([]byte(s)); !valid || got != want {
+			t.Errorf("redisnum.ParseInt(%q) = %d, %v", s, got, valid)
 		}
 	}
 	for _, s := range []string{"", "-", "+1", "01", "-0", "1 ", " 1", "9223372036854775808", "-9223372036854775809", "99999999999999999999", "1a", "123456789012345678901"} {
-		if got, valid := commands.ParseInt([]byte(s)); valid {
-			t.Errorf("commands.ParseInt(%q) = %d, valid", s, got)
+		if got, valid := redisnum.ParseInt([]byte(s)); valid {
+			t.Errorf("redisnum.ParseInt(%q) = %d, valid", s, got)
 		}
 	}
 }
