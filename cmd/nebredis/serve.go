@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -35,6 +36,18 @@ func serve(cfg config.Config, stdout io.Writer) error {
 
 	log.Info(fmt.Sprintf("nebredis version=%s, redis_version=%s, pid=%d, just started",
 		commands.NebredisVersion, commands.Version, os.Getpid()))
+
+	if path := os.Getenv("NEBREDIS_CPUPROFILE"); path != "" {
+		// A profiling aid for bench/: not a redis.conf directive, so not a flag.
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("NEBREDIS_CPUPROFILE: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("NEBREDIS_CPUPROFILE: %w", err)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return fmt.Errorf("can't create the data directory %q: %w", cfg.Dir, err)
