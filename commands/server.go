@@ -84,6 +84,10 @@ func New(cfg config.Config, eng *engine.Engine) *Server {
 	RegisterConfig(s.Table)
 	RegisterStrings(s.Table)
 	RegisterKeyspace(s.Table)
+	RegisterHashes(s.Table)
+	RegisterSets(s.Table)
+	RegisterLists(s.Table)
+	RegisterZSets(s.Table)
 	return s
 }
 

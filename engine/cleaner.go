@@ -250,7 +250,13 @@ func (s *shard) relocateLocked(seg *segment, off int, b []byte, h *entryHeader, 
 	ns, noff := s.copyEntryLocked(b, h)
 	s.addLive(ns, h.size)
 	s.addLive(seg, -h.size)
-	t.words[cell] = w&^(segMask<<segShift|offMask) | uint64(ns.id)<<segShift | uint64(noff)
+	nw := w&^(segMask<<segShift|offMask) | uint64(ns.id)<<segShift | uint64(noff)
+	t.words[cell] = nw
+	if h.kind == TypeElement {
+		if c := s.colls[headerID(h.key(b))]; c.typ == TypeZSet {
+			c.order.SetRef(rankItem{Score: decodeScore(h.value(b)), Ref: w}, nw, s.zcmp)
+		}
+	}
 	return h.size
 }
 

@@ -388,6 +388,13 @@ func (e *Engine) applyLocked(r keyRef, pdb int, key []byte, t *slotTable, cell i
 			t = s.table(pdb, r.slot)
 			cell, w = -1, 0
 		}
+		if w != 0 {
+			// Overwriting a collection key drops its elements, unless the
+			// new entry names the same collection (RENAME onto itself).
+			if id := s.heldCollectionID(w); id != 0 && !(isCollection(wr.Type) && headerID(wr.Data) == id) {
+				s.dropHeldCollectionLocked(w)
+			}
+		}
 		s.putLocked(t, cell, w, pdb, r.slot, r.hash, key, wr.Type, wr.Data, wr.ExpireAt)
 	}
 	return nil
@@ -469,6 +476,7 @@ func (e *Engine) Multi(keys []KeyRef, fn func(vals []*Value) []Write) error {
 			}
 		}
 	}
+	attach := e.handOverCollectionsLocked(keys, refs, vals, writes)
 	for i, wr := range writes {
 		if i >= len(keys) || wr.Op == Keep {
 			continue
@@ -479,6 +487,9 @@ func (e *Engine) Multi(keys []KeyRef, fn func(vals []*Value) []Write) error {
 		if err := e.applyLocked(refs[i], pdb, k.Key, t, cell, w, wr); err != nil {
 			return err
 		}
+	}
+	for _, a := range attach {
+		a.to.colls[a.c.id] = a.c
 	}
 	return nil
 }
@@ -581,6 +592,11 @@ func (s *shard) flushLocked(pdb int) {
 			}
 		}
 		atomic.AddInt64(&s.e.indexBytes, -int64(8*len(t.words)))
+	}
+	for _, c := range s.colls {
+		if c.pdb == pdb {
+			s.dropCollectionLocked(c)
+		}
 	}
 	s.tables[pdb] = nil
 	s.keys[pdb] = 0

@@ -301,6 +301,7 @@ func checkAccounting(t *testing.T, e *Engine) {
 		s.mu.Lock()
 		live := map[*segment]int{}
 		keys := make([]int, len(s.keys))
+		named := map[*collection]int{}
 		for pdb, ts := range s.tables {
 			for i := range ts {
 				tb := &ts[i]
@@ -322,11 +323,48 @@ func checkAccounting(t *testing.T, e *Engine) {
 					if !bytes.Equal(h.key(b), s.keyOf(w)) {
 						t.Fatal("key mismatch")
 					}
+					if isCollection(h.kind) {
+						c := s.colls[headerID(h.value(b))]
+						if c == nil || c.typ != h.kind || c.pdb != pdb {
+							t.Fatalf("shard %d: key %q names collection %d, which is %+v", s.idx, h.key(b), headerID(h.value(b)), c)
+						}
+						named[c]++
+					}
 				}
 				if n != tb.count {
 					t.Fatalf("table count %d, words %d", tb.count, n)
 				}
 				keys[pdb] += n
+			}
+		}
+		for id, c := range s.colls {
+			if named[c] != 1 || c.id != id {
+				t.Fatalf("shard %d: collection %d named by %d keys", s.idx, id, named[c])
+			}
+			n, bytesLive := 0, 0
+			for cell, w := range c.elems.words {
+				if w == 0 {
+					continue
+				}
+				n++
+				b, h := s.entry(w)
+				live[s.segs[wordSeg(w)]] += h.size
+				bytesLive += h.size
+				if h.kind != TypeElement || headerID(h.key(b)) != id {
+					t.Fatalf("collection %d holds a foreign entry", id)
+				}
+				if home := s.homeOfWord(w, c.elems.bits); !reachable(&c.elems, home, cell) {
+					t.Fatalf("element cell %d unreachable from home %d", cell, home)
+				}
+			}
+			if n != c.elems.count || n == 0 || bytesLive != c.bytes {
+				t.Fatalf("collection %d: count %d, words %d, bytes %d vs %d", id, c.elems.count, n, c.bytes, bytesLive)
+			}
+			if c.typ == TypeZSet && c.order.Len() != n {
+				t.Fatalf("collection %d: order has %d of %d", id, c.order.Len(), n)
+			}
+			if c.typ == TypeList && c.tail-c.head != int64(n) {
+				t.Fatalf("list %d: [%d,%d) for %d elements", id, c.head, c.tail, n)
 			}
 		}
 		for pdb := range keys {

@@ -42,9 +42,9 @@ func (e *Engine) Scan(db int, cursor uint64, count int, fn ScanFunc) uint64 {
 		var next uint64
 		done := true
 		if t != nil && t.count > 0 {
-			next, done = s.scanTableLocked(t, tag, count-emitted, now, func(k []byte, ty Type) {
+			next, done = s.scanTableLocked(t, tag, count-emitted, now, func(_ uint64, b []byte, h *entryHeader) {
 				emitted++
-				fn(k, ty)
+				fn(h.key(b), h.kind)
 			})
 		}
 		s.mu.Unlock()
@@ -64,7 +64,7 @@ func (e *Engine) Scan(db int, cursor uint64, count int, fn ScanFunc) uint64 {
 // scanTableLocked emits the keys of t with tag >= from, bucket by bucket of
 // home cells, stopping at a tag boundary once budget keys were emitted. It
 // returns the tag to resume from and whether the table is finished.
-func (s *shard) scanTableLocked(t *slotTable, from uint64, budget int, now int64, fn ScanFunc) (uint64, bool) {
+func (s *shard) scanTableLocked(t *slotTable, from uint64, budget int, now int64, fn func(w uint64, b []byte, h *entryHeader)) (uint64, bool) {
 	bits := t.bits
 	n := len(t.words)
 	mask := n - 1
@@ -82,7 +82,7 @@ func (s *shard) scanTableLocked(t *slotTable, from uint64, budget int, now int64
 				continue
 			}
 			b, hd := s.entry(w)
-			fn(hd.key(b), hd.kind)
+			fn(w, b, &hd)
 			emitted++
 		}
 		if emitted >= budget && h+1 < n {
@@ -201,10 +201,19 @@ func (e *Engine) DropSlot(db int, slot uint16) int {
 // liveCellLocked finds the index cell pointing at (seg, off) for an entry
 // with header h, or -1 when the entry is dead.
 func (s *shard) liveCellLocked(seg *segment, off int, b []byte, h *entryHeader) (*slotTable, int) {
-	if int(h.db) >= len(s.tables) {
-		return nil, -1
+	var t *slotTable
+	if h.kind == TypeElement {
+		c := s.colls[headerID(h.key(b))]
+		if c == nil {
+			return nil, -1
+		}
+		t = &c.elems
+	} else {
+		if int(h.db) >= len(s.tables) {
+			return nil, -1
+		}
+		t = s.tableIfAny(int(h.db), h.slot)
 	}
-	t := s.tableIfAny(int(h.db), h.slot)
 	if t == nil || len(t.words) == 0 {
 		return nil, -1
 	}

@@ -34,7 +34,11 @@ type shard struct {
 	cb Value
 	// active expiry's resume point
 	expDB, expSlot, expCell int
-	// byDB scratch for flush
+	// colls indexes the collections whose keys live in this shard, by id.
+	colls map[uint64]*collection
+	coll  Coll                    // handed to Collection callbacks (see cb)
+	ekey  []byte                  // scratch for element keys
+	zcmp  func(a, b rankItem) int // compareMembers, bound once
 }
 
 func newShard(e *Engine, idx int) *shard {
@@ -42,6 +46,8 @@ func newShard(e *Engine, idx int) *shard {
 	s.tables = make([][]slotTable, e.opts.Databases)
 	s.keys = make([]int, e.opts.Databases)
 	s.segs = make([]*segment, 1, 64) // id 0 is reserved: a zero word is an empty cell
+	s.colls = make(map[uint64]*collection)
+	s.zcmp = s.compareMembers
 	return s
 }
 
@@ -298,6 +304,7 @@ func (s *shard) deleteLocked(t *slotTable, cell int, w uint64, pdb int) {
 // tombstoneLocked appends the tombstone for the entry at w and kills it; the
 // caller removes w from the index.
 func (s *shard) tombstoneLocked(w uint64, pdb int) {
+	s.dropHeldCollectionLocked(w)
 	b, h := s.entry(w)
 	s.appendMarkerLocked(typeTombstone, pdb, h.slot, h.key(b))
 	s.killLocked(w)

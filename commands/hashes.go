@@ -1,0 +1,4 @@
+package commands
+
+// RegisterHashes adds the hashes commands.
+func RegisterHashes(t *Table) {}

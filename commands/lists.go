@@ -1,0 +1,4 @@
+package commands
+
+// RegisterLists adds the lists commands.
+func RegisterLists(t *Table) {}

@@ -1,0 +1,4 @@
+package commands
+
+// RegisterSets adds the sets commands.
+func RegisterSets(t *Table) {}

@@ -1,0 +1,4 @@
+package commands
+
+// RegisterZSets adds the zsets commands.
+func RegisterZSets(t *Table) {}
