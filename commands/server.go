@@ -47,7 +47,6 @@ type Server struct {
 	memPeak atomic.Int64 // highest used_memory INFO has seen
 
 	infoOverrides map[string]func() []InfoField
-	encodings     map[engine.Type]func(v *engine.Value) string
 
 	resetHooks []func(*Session)
 

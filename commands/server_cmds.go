@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nebredis/nebredis/config"
 	"github.com/nebredis/nebredis/engine"
 	"github.com/nebredis/nebredis/internal/redisnum"
 )
@@ -359,16 +360,6 @@ var objectHelp = []string{
 	"    Prints this help.",
 }
 
-// SetObjectEncoding makes OBJECT ENCODING report fn's answer for values of
-// type t; the families that own lists, hashes, sets and sorted sets call
-// it while the server is built. Strings are built in.
-func (s *Server) SetObjectEncoding(t engine.Type, fn func(v *engine.Value) string) {
-	if s.encodings == nil {
-		s.encodings = make(map[engine.Type]func(v *engine.Value) string)
-	}
-	s.encodings[t] = fn
-}
-
 // objectLookup finds the key without touching its LRU clock; false means
 // the null reply has been written.
 func objectLookup(c *Ctx, fn func(v *engine.Value)) bool {
@@ -391,27 +382,66 @@ func stringEncoding(b []byte) string {
 	return "raw"
 }
 
-// defaultEncodings answers OBJECT ENCODING for types whose family did not
-// register one: Redis's encodings for large collections.
-var defaultEncodings = map[engine.Type]string{
-	engine.TypeList: "quicklist", engine.TypeSet: "hashtable", engine.TypeZSet: "skiplist", engine.TypeHash: "hashtable",
-}
-
 func objectEncoding(c *Ctx) {
 	var enc string
+	var typ engine.Type
 	if !objectLookup(c, func(v *engine.Value) {
-		if fn := c.Srv.encodings[v.Type]; fn != nil {
-			enc = fn(v)
-		} else if v.Type == engine.TypeString {
+		typ = v.Type
+		if v.Type == engine.TypeString {
 			enc = stringEncoding(v.Data)
-		} else {
-			enc = defaultEncodings[v.Type]
 		}
 	}) {
 		return
 	}
+	if typ != engine.TypeString {
+		cfg := c.Srv.Config()
+		c.Srv.Engine.InspectCollection(c.Sess.DB, c.Args[2], typ, func(col *engine.Coll) {
+			enc = collectionEncoding(&cfg, typ, col)
+		})
+	}
 	c.W.WriteBulkString(enc)
 }
+
+// collectionEncoding names the encoding Redis 7.0 would be using for a
+// collection. Redis converts a compact encoding for good once a threshold
+// is crossed, so the decision uses the collection's high-water marks.
+func collectionEncoding(cfg *config.Config, typ engine.Type, col *engine.Coll) string {
+	info := col.Info()
+	switch typ {
+	case engine.TypeList:
+		return "quicklist" // 7.0 has no plain listpack lists
+	case engine.TypeHash:
+		if info.PeakLen <= cfg.HashMaxListpackEntries && info.MaxElemLen <= cfg.HashMaxListpackValue {
+			return "listpack"
+		}
+		return "hashtable"
+	case engine.TypeZSet:
+		if info.PeakLen <= cfg.ZSetMaxListpackEntries && info.MaxElemLen <= cfg.ZSetMaxListpackValue {
+			return "listpack"
+		}
+		return "skiplist"
+	case engine.TypeSet:
+		if info.PeakLen > cfg.SetMaxIntsetEntries || info.Flags&collFlagNonInteger != 0 {
+			return "hashtable"
+		}
+		intset := true
+		col.Each(func(member, _ []byte) bool {
+			_, intset = redisnum.ParseInt(member)
+			return intset
+		})
+		if !intset {
+			// Sticky, as Redis's conversion to a hashtable is.
+			col.SetFlags(collFlagNonInteger)
+			return "hashtable"
+		}
+		return "intset"
+	}
+	return ""
+}
+
+// collFlagNonInteger marks a set that has held a member that is not an
+// integer (so Redis would have left intset behind).
+const collFlagNonInteger = 1 << 0
 
 func (s *Server) lfuPolicy() bool {
 	p := s.Config().MaxMemoryPolicy

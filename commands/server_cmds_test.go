@@ -129,10 +129,24 @@ func TestObjectCommand(t *testing.T) {
 		t.Errorf("OBJECT HELP: %q", help)
 	}
 
-	// Families register the encodings of their types.
-	ts.srv.SetObjectEncoding(engine.TypeString, func(v *engine.Value) string { return "custom" })
-	if got := ts.do(sess, "object", "encoding", "k"); got != rBulk("custom") {
-		t.Errorf("registered encoding: %q", got)
+	// Collections report Redis 7.0's encodings, converting for good once
+	// a threshold is crossed.
+	for _, st := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rpush", "l", "a"}, ""}, {[]string{"object", "encoding", "l"}, rBulk("quicklist")},
+		{[]string{"sadd", "s", "1", "2"}, ""}, {[]string{"object", "encoding", "s"}, rBulk("intset")},
+		{[]string{"sadd", "s", "x"}, ""}, {[]string{"object", "encoding", "s"}, rBulk("hashtable")},
+		{[]string{"srem", "s", "x"}, ""}, {[]string{"object", "encoding", "s"}, rBulk("hashtable")},
+		{[]string{"hset", "h", "f", "v"}, ""}, {[]string{"object", "encoding", "h"}, rBulk("listpack")},
+		{[]string{"hset", "h", "f", strings.Repeat("v", 65)}, ""}, {[]string{"object", "encoding", "h"}, rBulk("hashtable")},
+		{[]string{"zadd", "z", "1", "m"}, ""}, {[]string{"object", "encoding", "z"}, rBulk("listpack")},
+		{[]string{"config", "set", "zset-max-listpack-entries", "0"}, ""}, {[]string{"object", "encoding", "z"}, rBulk("skiplist")},
+	} {
+		if got := ts.do(sess, st.args...); st.want != "" && got != st.want {
+			t.Errorf("%q: got %q, want %q", st.args, got, st.want)
+		}
 	}
 }
 

@@ -42,6 +42,14 @@ type Config struct {
 	SlowlogLogSlowerThan      int64         // slowlog-log-slower-than, microseconds; -1 disables
 	SlowlogMaxLen             int           // slowlog-max-len
 	Hz                        int           // hz, kept between 1 and 500 as Redis does
+	// Thresholds of Redis's compact collection encodings. nebredis stores
+	// every collection the same way; they only decide what OBJECT ENCODING
+	// reports, so tools that read it see what Redis would say.
+	HashMaxListpackEntries int // hash-max-listpack-entries
+	HashMaxListpackValue   int // hash-max-listpack-value
+	SetMaxIntsetEntries    int // set-max-intset-entries
+	ZSetMaxListpackEntries int // zset-max-listpack-entries
+	ZSetMaxListpackValue   int // zset-max-listpack-value
 }
 
 // SavePoint is one "save <seconds> <changes>" rule.
@@ -85,6 +93,11 @@ func Default() Config {
 		SlowlogLogSlowerThan:      10000,
 		SlowlogMaxLen:             128,
 		Hz:                        10,
+		HashMaxListpackEntries:    512,
+		HashMaxListpackValue:      64,
+		SetMaxIntsetEntries:       512,
+		ZSetMaxListpackEntries:    128,
+		ZSetMaxListpackValue:      64,
 	}
 }
 

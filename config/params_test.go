@@ -227,7 +227,7 @@ func TestGet(t *testing.T) {
 		{[]string{"maxmemory", "max*"}, [][2]string{{"maxmemory", "0"}, {"maxclients", "10000"}, {"maxmemory-policy", "noeviction"}, {"maxmemory-samples", "5"}, {"maxmemory-clients", "0"}, {"maxmemory-eviction-tenacity", "10"}}},
 		{[]string{"port", "port", "po*"}, [][2]string{{"port", "6379"}}},
 		{[]string{"dir", "save", "appendonly", "bind", "timeout"}, [][2]string{{"dir", "/var/lib/nebredis"}, {"save", ""}, {"appendonly", "no"}, {"bind", "127.0.0.1"}, {"timeout", "0"}}},
-		{[]string{"*-max-*"}, [][2]string{{"slowlog-max-len", "128"}, {"proto-max-bulk-len", "536870912"}}},
+		{[]string{"*-max-*"}, [][2]string{{"slowlog-max-len", "128"}, {"hash-max-listpack-entries", "512"}, {"hash-max-listpack-value", "64"}, {"set-max-intset-entries", "512"}, {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"}, {"proto-max-bulk-len", "536870912"}}},
 	}
 	for _, tc := range tests {
 		if got := c.Get(tc.patterns...); !reflect.DeepEqual(got, tc.want) {

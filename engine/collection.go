@@ -203,14 +203,14 @@ func (e *Engine) collectionUnderLock(r keyRef, db int, key []byte, typ Type, now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := &s.coll
-	e.openCollLocked(c, r, e.dbMap[db], key, typ, now)
+	e.openCollLocked(c, r, e.dbMap[db], key, typ, now, true)
 	defer func() { *c = Coll{} }()
 	err := fn(c)
 	c.finish()
 	return err
 }
 
-func (e *Engine) openCollLocked(c *Coll, r keyRef, pdb int, key []byte, typ Type, now int64) {
+func (e *Engine) openCollLocked(c *Coll, r keyRef, pdb int, key []byte, typ Type, now int64, touch bool) {
 	s := r.s
 	*c = Coll{e: e, s: s, typ: typ, key: key, r: r, pdb: pdb, now: now}
 	_, _, w := e.lookupLocked(r, pdb, key, now)
@@ -218,13 +218,37 @@ func (e *Engine) openCollLocked(c *Coll, r keyRef, pdb int, key []byte, typ Type
 		return
 	}
 	b, h := s.entry(w)
-	putLE32(b[offClock:], uint32(now/1000))
+	if touch {
+		putLE32(b[offClock:], uint32(now/1000))
+	}
 	if h.kind != typ {
 		c.other = h.kind
 		return
 	}
 	c.c = s.colls[headerID(h.value(b))]
 	c.header = c.c != nil
+}
+
+// InspectCollection calls fn with the collection of type typ at key, if
+// there is one, without counting an access (OBJECT ENCODING, MEMORY
+// USAGE); fn must only read (SetFlags aside).
+func (e *Engine) InspectCollection(db int, key []byte, typ Type, fn func(c *Coll)) bool {
+	if e.checkDB(db) != nil {
+		return false
+	}
+	r := e.locate(key)
+	now := e.clock.NowMs()
+	s := r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := &s.coll
+	e.openCollLocked(c, r, e.dbMap[db], key, typ, now, false)
+	defer func() { *c = Coll{} }()
+	if c.c == nil {
+		return false
+	}
+	fn(c)
+	return true
 }
 
 // CollRef names one key of a Collections call.
@@ -268,7 +292,7 @@ func (e *Engine) Collections(refs []CollRef, fn func(cs []*Coll) error) error {
 		}
 		if cs[i] == nil {
 			cs[i] = new(Coll)
-			e.openCollLocked(cs[i], keyRefs[i], e.dbMap[ref.DB], ref.Key, ref.Type, now)
+			e.openCollLocked(cs[i], keyRefs[i], e.dbMap[ref.DB], ref.Key, ref.Type, now, true)
 		}
 	}
 	err := fn(cs)
@@ -489,8 +513,10 @@ func (c *Coll) MemoryUsage() int {
 	if c.c == nil {
 		return 0
 	}
-	return c.c.bytes + 8*len(c.c.elems.words) + c.c.treeBytes
+	return c.c.memoryBytes()
 }
+
+func (c *collection) memoryBytes() int { return c.bytes + 8*len(c.elems.words) + c.treeBytes }
 
 // ---- lists ----
 

@@ -65,7 +65,8 @@ func (e *Engine) ResetStats() {
 }
 
 // KeyMemoryUsage is MEMORY USAGE: the bytes a key takes in the log plus its
-// share of the index.
+// share of the index, and for a collection every element's entry, its
+// element index and sorted-set order.
 func (e *Engine) KeyMemoryUsage(db int, key []byte) (int, bool) {
 	if e.checkDB(db) != nil {
 		return 0, false
@@ -78,8 +79,14 @@ func (e *Engine) KeyMemoryUsage(db int, key []byte) (int, bool) {
 	if w == 0 {
 		return 0, false
 	}
-	_, h := r.s.entry(w)
-	return h.size + 8*len(t.words)/max(t.count, 1), true
+	b, h := r.s.entry(w)
+	n := h.size + 8*len(t.words)/max(t.count, 1)
+	if isCollection(h.kind) {
+		if c := r.s.colls[headerID(h.value(b))]; c != nil {
+			n += c.memoryBytes()
+		}
+	}
+	return n, true
 }
 
 // ProcessRSS reads the resident set size of this process from /proc; 0 when
