@@ -392,6 +392,14 @@ func measureForcedGC(b *testing.B) {
 // map[string][]byte. Each sub-benchmark loads its data once (outside the
 // timer) and drops it before the next one starts, so the two never share a
 // heap.
+//
+// ns/op and max-wall-ms time whole runtime.GC calls, which also sweep the
+// heap synchronously before returning (a background cycle sweeps lazily,
+// off the critical path). The mark phase itself is mark-cpu-ms/gc of CPU;
+// its wall time is the middle "clock" figure GODEBUG=gctrace=1 prints for
+// each cycle (the concurrent mark between the two stop-the-world pauses):
+//
+//	GODEBUG=gctrace=1 go test -run '^$' -bench GC10M/engine -benchtime 5x ./engine
 func BenchmarkGC10M(b *testing.B) {
 	runOnlyWhenNamed(b, "GC10M")
 	val := makeValue(perKeyValLen)
