@@ -34,6 +34,10 @@ type collection struct {
 	order     ranktree.Tree
 	treeBytes int // what order last reported, counted in indexBytes
 	info      CollInfo
+	// dropped is set once the collection is forgotten, so that a second
+	// Coll of the same key in one Collections call (opened with another
+	// type) cannot write into it or delete the key that replaced it.
+	dropped bool
 }
 
 // CollInfo is what OBJECT ENCODING needs to name a collection's encoding
@@ -78,7 +82,7 @@ type Coll struct {
 
 // Exists reports whether the key holds a collection of the requested type
 // (possibly just created by this callback).
-func (c *Coll) Exists() bool { return c.c != nil }
+func (c *Coll) Exists() bool { return c.c != nil && !c.c.dropped }
 
 // WrongType reports whether the key holds a value of another type. Reads
 // then see an empty collection; the first write returns ErrWrongType
@@ -128,6 +132,9 @@ func (c *Coll) ensure() error {
 	if c.other != TypeNone {
 		return ErrWrongType
 	}
+	if c.c != nil && c.c.dropped {
+		c.c, c.header = nil, false
+	}
 	if c.c == nil {
 		id := c.e.version.Add(1)
 		nc := &collection{id: id, typ: c.typ, pdb: c.pdb, slot: c.r.slot}
@@ -140,13 +147,15 @@ func (c *Coll) ensure() error {
 // finish writes the key's entry for a collection created during the
 // callback and deletes one left empty.
 func (c *Coll) finish() {
-	if c.c == nil {
+	if c.c == nil || c.c.dropped {
+		c.c, c.header = nil, false
 		return
 	}
 	s := c.s
 	if c.c.elems.count == 0 {
 		if c.header {
-			if t, cell, w := c.e.lookupLocked(c.r, c.pdb, c.key, c.now); w != 0 {
+			t, cell, w := c.e.lookupLocked(c.r, c.pdb, c.key, c.now)
+			if w != 0 && s.heldCollectionID(w) == c.c.id {
 				s.deleteLocked(t, cell, w, c.pdb)
 			}
 		} else {
@@ -296,10 +305,8 @@ func (e *Engine) Collections(refs []CollRef, fn func(cs []*Coll) error) error {
 		}
 	}
 	err := fn(cs)
-	for i, c := range cs {
-		if i == 0 || cs[i-1] != c {
-			c.finish()
-		}
+	for _, c := range cs {
+		c.finish() // idempotent, so keys named twice need no care
 	}
 	return err
 }
@@ -349,6 +356,7 @@ func (s *shard) dropCollectionLocked(c *collection) {
 	atomic.AddInt64(&s.e.indexBytes, -int64(8*len(c.elems.words)+c.treeBytes))
 	c.order.Reset()
 	c.elems, c.bytes, c.treeBytes = slotTable{}, 0, 0
+	c.dropped = true
 	delete(s.colls, c.id)
 }
 

@@ -79,13 +79,12 @@ func (t *Tree) insertInLeaf(n *inner, i int, it Item, cmp Compare) int {
 	// sibling. Either way, it and the items of leaves a and a+1 are then
 	// dealt out evenly between those two.
 	a, p := i, j // p: its position in leaves a and a+1 taken as one
-	switch s := n.roomiestSibling(i); s {
-	case i - 1:
-		a, p = i-1, len(n.leaves[i-1])+j
-	case i + 1:
-	default:
+	switch s := n.roomiestSibling(i); {
+	case s < 0:
 		n.openGap(i+1, 1)
 		n.leaves[i+1] = t.newLeaf(leafCap)
+	case s == i-1:
+		a, p = i-1, len(n.leaves[i-1])+j
 	}
 	left, right := n.leaves[a], n.leaves[a+1]
 	nl := (len(left) + len(right) + 1) / 2 // left's share, it included
