@@ -253,6 +253,12 @@ func (s *Server) overLimit() bool {
 	if max, _ := s.Engine.MaxMemory(); max <= 0 {
 		return false
 	}
-	s.Engine.SetOverhead(s.mem.goHeap())
+	s.Engine.SetOverhead(s.heapOutsideEngine())
 	return s.Engine.EnsureMemory() != nil
+}
+
+// heapOutsideEngine is the Go heap minus the engine's index, which the
+// engine already counts in Used.
+func (s *Server) heapOutsideEngine() int64 {
+	return max(0, s.mem.goHeap()-s.Engine.IndexBytes())
 }

@@ -229,11 +229,12 @@ func (s *Server) infoServer() []InfoField {
 	}
 }
 
-// usedMemory is INFO's used_memory: the engine's data plus the Go heap.
+// usedMemory is INFO's used_memory: the engine's data plus the rest of
+// the Go heap.
 func (s *Server) usedMemory() int64 {
 	used := s.mem.goHeap()
 	if s.Engine != nil {
-		used += s.Engine.Used()
+		used = s.Engine.Used() + s.heapOutsideEngine()
 	}
 	for {
 		p := s.memPeak.Load()

@@ -11,6 +11,11 @@ func (e *Engine) Used() int64 {
 	return atomic.LoadInt64(&e.segBytes) + atomic.LoadInt64(&e.indexBytes)
 }
 
+// IndexBytes is the part of Used that lives on the Go heap: the index
+// tables and sorted-set order trees. Whoever adds the process's Go heap to
+// Used (INFO used_memory, SetOverhead) must subtract it, or it counts twice.
+func (e *Engine) IndexBytes() int64 { return atomic.LoadInt64(&e.indexBytes) }
+
 // SetOverhead tells the engine how much memory the process uses outside it
 // (connection buffers, the Go heap); EnsureMemory counts it against
 // maxmemory, as redis-server counts its own baseline in used_memory.
