@@ -36,6 +36,14 @@ type Session struct {
 	// Kill closes the connection from another goroutine (CLIENT KILL,
 	// SHUTDOWN). Set by resp/.
 	Kill func()
+	// BeginWait is set by resp/. A handler about to wait for other clients
+	// (a blocking pop that found nothing) calls it before writing its
+	// reply: the connection delivers the replies of the commands before
+	// this one and watches the socket while the handler waits. done is
+	// closed when the peer disconnects or the connection is killed; end
+	// must be called once, before the handler returns. Requests that arrive
+	// meanwhile run after the command. nil: no connection to watch.
+	BeginWait func() (done <-chan struct{}, end func())
 
 	mu sync.Mutex // guards writes of the fields CLIENT LIST shows, for readers elsewhere
 

@@ -215,6 +215,9 @@ type ArgDoc struct {
 // Register* functions and read-only afterwards.
 type Table struct {
 	cmds map[string]*Command
+	// waits is the registry of clients blocked on keys (blocking.go),
+	// made by the first family that registers a blocking command.
+	waits *blocking
 }
 
 // NewTable returns an empty table.

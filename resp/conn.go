@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/nebredis/nebredis/commands"
@@ -34,6 +35,12 @@ type conn struct {
 
 	readDeadline bool // a read deadline is set and must be cleared if timeout goes to 0
 	mark         int  // len(w.buf) before the running command, -1 between commands
+
+	// Filled by the watcher of a waiting handler (beginWait) and read by
+	// the loop once the handler has ended it: requests read ahead, and why
+	// the connection is finished (nil while it is not).
+	ahead []byte
+	gone  error
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -62,6 +69,7 @@ func (c *conn) serve() {
 	}()
 	c.sess = c.srv.h.NewSession(c.nc.RemoteAddr().String(), c.nc.LocalAddr().String(), c.kill)
 	c.w.sess = c.sess
+	c.sess.BeginWait = c.beginWait
 	if err := c.loop(); err != nil {
 		c.srv.logger().Debug("client closed", "client", c.sess.Addr, "err", err)
 	}
@@ -142,6 +150,16 @@ func (c *conn) loop() error {
 			} else {
 				act = c.srv.h.ExecNext(c.sess, args, &c.w)
 			}
+			if c.gone != nil {
+				// The peer left (or was killed) while the command waited.
+				if errors.Is(c.gone, io.EOF) {
+					return nil
+				}
+				return c.gone
+			}
+			if len(c.ahead) > 0 {
+				c.feedAhead()
+			}
 			if c.w.overflow || len(c.w.buf) > c.w.limit {
 				// Deliver the replies before the oversized one, then go.
 				c.w.buf, c.w.overflow = c.w.buf[:c.mark], false
@@ -209,4 +227,73 @@ func (c *conn) finish(o *Options) error {
 		return err
 	}
 	return c.out.wait()
+}
+
+// beginWait is the Session's BeginWait, called by a handler that is about
+// to wait for other clients (BLPOP on empty lists). It sends the replies
+// of the commands before it in the batch, as Redis does while a client is
+// blocked, and starts a watcher goroutine that reads the socket until end
+// is called, so that a peer closing the connection, or a Kill, is noticed:
+// done is closed then. What the watcher reads is kept and parsed after
+// the command (Redis, too, runs what a blocked client sent once it is
+// unblocked), within the query buffer limit. The idle timeout does not
+// apply while waiting, as Redis does not time out blocked clients.
+func (c *conn) beginWait() (<-chan struct{}, func()) {
+	o := c.srv.opts.Load()
+	done := make(chan struct{})
+	if err := c.send(o); err != nil {
+		c.gone = err
+		close(done)
+		return done, func() {}
+	}
+	if c.mark > 0 {
+		c.mark = 0 // the running command's reply starts the emptied buffer
+	}
+	c.nc.SetReadDeadline(time.Time{})
+	c.readDeadline = false
+	stopped := make(chan struct{})
+	var stopping atomic.Bool
+	go func() {
+		defer close(stopped)
+		buf := make([]byte, 4096)
+		for {
+			n, err := c.nc.Read(buf)
+			c.ahead = append(c.ahead, buf[:n]...)
+			switch {
+			case err != nil && stopping.Load() && errors.Is(err, os.ErrDeadlineExceeded):
+				return // end interrupted the read
+			case err != nil:
+				c.gone = err
+			case int64(len(c.ahead)) > o.QueryBufferLimit:
+				c.gone = errQueryBufferReached
+			default:
+				continue
+			}
+			close(done)
+			return
+		}
+	}()
+	end := func() {
+		stopping.Store(true)
+		c.nc.SetReadDeadline(time.Unix(1, 0)) // in the past: a pending Read returns at once
+		<-stopped
+		c.nc.SetReadDeadline(time.Time{})
+	}
+	return done, end
+}
+
+// feedAhead appends the bytes the watcher read to the reader's buffer,
+// after the requests still unparsed there.
+func (c *conn) feedAhead() {
+	rd := &c.rd
+	if len(rd.buf)-rd.w < len(c.ahead) {
+		rd.compact()
+		if len(rd.buf)-rd.w < len(c.ahead) {
+			nb := make([]byte, max(2*len(rd.buf), rd.w+len(c.ahead)))
+			copy(nb, rd.buf[:rd.w])
+			rd.buf = nb
+		}
+	}
+	rd.w += copy(rd.buf[rd.w:], c.ahead)
+	c.ahead = nil
 }
