@@ -110,7 +110,7 @@ func (s *Server) infoSection(name string) []InfoField {
 			{"maxclients", itoa(int64(cfg.MaxClients))},
 			{"client_recent_max_input_buffer", "0"},
 			{"client_recent_max_output_buffer", "0"},
-			{"blocked_clients", "0"},
+			{"blocked_clients", itoa(int64(s.BlockedClients()))},
 			{"tracking_clients", "0"},
 			{"clients_in_timeout_table", "0"},
 		}

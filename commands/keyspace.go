@@ -465,8 +465,10 @@ func renameGeneric(c *Ctx, nx bool) {
 	case blocked:
 		c.W.WriteInt(0)
 	case nx:
+		c.Srv.signalKeyReady(db, dst)
 		c.W.WriteInt(1)
 	default:
+		c.Srv.signalKeyReady(db, dst)
 		c.W.WriteSimple("OK")
 	}
 }
@@ -517,6 +519,7 @@ func cmdCopy(c *Ctx) {
 	case err != nil:
 		c.W.WriteError(EngineError(err))
 	case copied:
+		c.Srv.signalKeyReady(dstDB, dst)
 		c.W.WriteInt(1)
 	default:
 		c.W.WriteInt(0)
@@ -553,6 +556,7 @@ func cmdMove(c *Ctx) {
 	case err != nil:
 		c.W.WriteError(EngineError(err))
 	case done:
+		c.Srv.signalKeyReady(dstDB, key)
 		c.W.WriteInt(1)
 	default:
 		c.W.WriteInt(0)
