@@ -589,4 +589,7 @@ func RegisterZSets(t *Table) {
 	} {
 		t.Add(c)
 	}
+	for _, c := range zsetBlockingCommands() {
+		t.Add(c)
+	}
 }

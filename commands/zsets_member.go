@@ -116,6 +116,9 @@ options:
 		}
 		return nil
 	})
+	if added > 0 {
+		c.Srv.signalKeyReady(c.DB(), c.Args[1])
+	}
 	switch {
 	case err != nil:
 		writeZsetErr(c, err)

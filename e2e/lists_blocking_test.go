@@ -119,7 +119,8 @@ func (bt *blockTest) waitBlocked(t *testing.T, id int64) {
 func blockingCmd(line string) bool {
 	for _, f := range strings.Fields(line) {
 		if name, ok := strings.CutPrefix(f, "cmd="); ok {
-			return name == "blpop" || name == "brpop" || name == "blmove" || name == "brpoplpush" || name == "blmpop"
+			return name == "blpop" || name == "brpop" || name == "blmove" || name == "brpoplpush" || name == "blmpop" ||
+				name == "bzpopmin" || name == "bzpopmax" || name == "bzmpop"
 		}
 	}
 	return false
