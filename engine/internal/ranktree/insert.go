@@ -1,8 +1,9 @@
 package ranktree
 
 // Insert adds it and returns the rank where it landed. No item comparing
-// equal to it may be in the tree: Insert panics if one is, leaving the tree
-// as it was.
+// equal to it may be in the tree: Insert panics if one is, and the tree still
+// holds the items it held and is sound (though a full node on the way may
+// have been split).
 func (t *Tree) Insert(it Item, cmp Compare) int {
 	if t.root == nil {
 		j, found := search(t.leaf, it, cmp)

@@ -13,7 +13,7 @@ import (
 
 var (
 	modelSeed  = flag.Uint64("seed", 0, "seed for TestModel (0 = random, logged)")
-	modelLarge = flag.Int("model.large", 100_000, "size of TestModel's largest tree")
+	modelLarge = flag.Int("model.large", 0, "size of TestModel's largest tree (0 = 100k; 50k under -race, 30k with -short)")
 )
 
 // entry is a sorted-set element as the model holds it: by member, not by Ref.
@@ -34,83 +34,96 @@ func compareEntries(a, b entry) int {
 	return cmp.Compare(a.member, b.member)
 }
 
-// model is the sorted set the tree is checked against, ordered the obvious
-// way. Keeping a plain sorted slice would cost a 1.6 MB memmove per insert at
-// 100k items, too slow for a test, so it keeps a sorted snapshot plus the
-// entries added and removed since, folding them in every so often. Ranks
-// come from binary search in the snapshot corrected by a scan of the changes.
+// sameEntry is bitwise equality: -0.0 is not 0.0 here.
+func sameEntry(a, b entry) bool {
+	return a.member == b.member && math.Float64bits(a.score) == math.Float64bits(b.score)
+}
+
+// model is the sorted set the tree is checked against. Every entry the test
+// may insert is drawn up front into universe and sorted once; the set is
+// which of them are present, and an entry's rank is the number of present
+// entries ahead of it in the universe. A Fenwick tree does that counting, so
+// that a run through 100k items stays quick under -race where re-sorting or
+// shifting a slice would not.
 type model struct {
-	sorted  []entry           // in order, as of the last fold
-	added   []entry           // inserted since
-	removed []entry           // taken out of sorted since
-	scores  map[uint64]float64 // member → score of everything in the set now
+	universe []entry
+	present  []bool
+	fenwick  []int          // 1-based Fenwick tree over present
+	slotOf   map[uint64]int // member → universe index of its present entry
+	len      int
 }
 
-func newModel() *model { return &model{scores: map[uint64]float64{}} }
+func newModel(universe []entry) *model {
+	return &model{
+		universe: universe,
+		present:  make([]bool, len(universe)),
+		fenwick:  make([]int, len(universe)+1),
+		slotOf:   map[uint64]int{},
+	}
+}
 
-func (m *model) len() int { return len(m.scores) }
+func (m *model) add(slot, delta int) {
+	for i := slot + 1; i < len(m.fenwick); i += i & -i {
+		m.fenwick[i] += delta
+	}
+}
 
-// rank is the number of entries below e.
+func (m *model) insert(slot int) {
+	m.present[slot] = true
+	m.slotOf[m.universe[slot].member] = slot
+	m.add(slot, 1)
+	m.len++
+}
+
+func (m *model) remove(slot int) {
+	m.present[slot] = false
+	delete(m.slotOf, m.universe[slot].member)
+	m.add(slot, -1)
+	m.len--
+}
+
+// before is the number of present entries in universe[:slot]: the rank of
+// universe[slot], present or not.
+func (m *model) before(slot int) int {
+	n := 0
+	for i := slot; i > 0; i -= i & -i {
+		n += m.fenwick[i]
+	}
+	return n
+}
+
+// rank is the number of present entries below e, which need not be in the
+// universe.
 func (m *model) rank(e entry) int {
-	r, _ := slices.BinarySearchFunc(m.sorted, e, compareEntries)
-	for _, a := range m.added {
-		if compareEntries(a, e) < 0 {
-			r++
-		}
-	}
-	for _, d := range m.removed {
-		if compareEntries(d, e) < 0 {
-			r--
-		}
-	}
-	return r
+	slot, _ := slices.BinarySearchFunc(m.universe, e, compareEntries)
+	return m.before(slot)
 }
 
-func (m *model) insert(e entry) {
-	m.scores[e.member] = e.score
-	m.added = append(m.added, e)
-	m.maybeFold()
-}
-
-func (m *model) remove(member uint64) {
-	e := entry{m.scores[member], member}
-	delete(m.scores, member)
-	if i := slices.IndexFunc(m.added, func(a entry) bool { return a.member == member }); i >= 0 {
-		m.added[i] = m.added[len(m.added)-1]
-		m.added = m.added[:len(m.added)-1]
-	} else {
-		m.removed = append(m.removed, e)
-	}
-	m.maybeFold()
-}
-
-func (m *model) maybeFold() {
-	if pending := len(m.added) + len(m.removed); pending*pending > 2*len(m.sorted)+1024 {
-		m.fold()
-	}
-}
-
-// fold merges the changes into sorted.
-func (m *model) fold() {
-	gone := make(map[uint64]bool, len(m.removed))
-	for _, d := range m.removed {
-		gone[d.member] = true
-	}
-	slices.SortFunc(m.added, compareEntries)
-	merged := make([]entry, 0, len(m.scores))
-	a := m.added
-	for _, e := range m.sorted {
-		if gone[e.member] {
-			continue
+// nth returns the slot of the present entry of rank r.
+func (m *model) nth(r int) int {
+	pos := 0
+	for step := 1 << (bits.Len(uint(len(m.fenwick))) - 1); step > 0; step >>= 1 {
+		if next := pos + step; next < len(m.fenwick) && m.fenwick[next] <= r {
+			pos = next
+			r -= m.fenwick[next]
 		}
-		for len(a) > 0 && compareEntries(a[0], e) < 0 {
-			merged = append(merged, a[0])
-			a = a[1:]
-		}
-		merged = append(merged, e)
 	}
-	m.sorted = append(merged, a...)
-	m.added, m.removed = m.added[:0], m.removed[:0]
+	return pos
+}
+
+// drawUniverse draws size entries, scores from score and members from a pool
+// of 2/3 as many, so that a member comes back with other scores.
+func drawUniverse(rng *rand.Rand, size int, score func() float64) []entry {
+	pool := make([]uint64, max(2*size/3, 1))
+	for i := range pool {
+		pool[i] = rng.Uint64() | 1
+	}
+	u := make([]entry, size)
+	for i := range u {
+		u[i] = entry{score(), pool[rng.IntN(len(pool))]}
+	}
+	slices.SortFunc(u, compareEntries)
+	return slices.CompactFunc(u, func(a, b entry) bool { return compareEntries(a, b) == 0 })
 }
 
 // refState is what the fake log knows of a Ref.
@@ -139,30 +152,26 @@ type harness struct {
 	members []uint64
 	states  []refState
 	refOf   map[uint64]uint64 // member → Ref of its entry in the tree
-	live    []uint64          // members in the set, to pick from
-	liveAt  map[uint64]int    // member → index in live
-	dead    []uint64          // some deleted members, to add back
 }
 
-func newHarness(t *testing.T, seed uint64) *harness {
+func newHarness(t *testing.T, seed, stream uint64, universe int) *harness {
 	h := &harness{
-		t:      t,
-		seed:   seed,
-		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		m:      newModel(),
-		refOf:  map[uint64]uint64{},
-		liveAt: map[uint64]int{},
+		t:     t,
+		seed:  seed,
+		rng:   rand.New(rand.NewPCG(seed, stream)),
+		refOf: map[uint64]uint64{},
 		// Ref 0 is never written: a zero Item in the tree shows up as dead.
 		members: []uint64{0},
 		states:  []refState{refDead},
 	}
+	h.m = newModel(drawUniverse(h.rng, universe, h.score))
 	h.cmp = h.compare
 	return h
 }
 
 func (h *harness) fatalf(format string, args ...any) {
 	h.t.Helper()
-	h.t.Fatalf("op %d (replay with -seed=%d): %s", h.op, h.seed, fmt.Sprintf(format, args...))
+	h.t.Fatalf("op %d (replay with -run='%s' -seed=%d): %s", h.op, h.t.Name(), h.seed, fmt.Sprintf(format, args...))
 }
 
 // compare is the engine's Compare over the fake log. It fails the test if
@@ -182,7 +191,6 @@ func (h *harness) compare(a, b Item) int {
 
 // entryOf reads an item the tree handed out back through the log.
 func (h *harness) entryOf(it Item) entry {
-	h.t.Helper()
 	if h.states[it.Ref] != refStored {
 		h.fatalf("tree handed out %v, which is not in it (state %d)", it, h.states[it.Ref])
 	}
@@ -195,14 +203,24 @@ func (h *harness) write(member uint64, state refState) uint64 {
 	return uint64(len(h.members) - 1)
 }
 
-func (h *harness) item(member uint64) Item {
-	return Item{h.m.scores[member], h.refOf[member]}
+// stored is the tree's item for the present entry in slot.
+func (h *harness) stored(slot int) Item {
+	e := h.m.universe[slot]
+	return Item{e.score, h.refOf[e.member]}
 }
 
-// probe is a second log entry for a member in the set, so that the tree is
-// handed an item it does not hold but that compares equal to one it does.
-func (h *harness) probe(member uint64) Item {
-	return Item{h.m.scores[member], h.write(member, refProbe)}
+// probe is a second log entry for e, so that the tree is handed an item it
+// does not hold that compares equal to one it may.
+func (h *harness) probe(e entry) Item {
+	return Item{e.score, h.write(e.member, refProbe)}
+}
+
+// storedOrProbe is either way of naming the present entry in slot.
+func (h *harness) storedOrProbe(slot int) Item {
+	if h.rng.IntN(2) == 0 {
+		return h.stored(slot)
+	}
+	return h.probe(h.m.universe[slot])
 }
 
 var specialScores = []float64{
@@ -223,33 +241,38 @@ func (h *harness) score() float64 {
 	}
 }
 
-func (h *harness) newMember() uint64 {
-	if len(h.dead) > 0 && h.rng.IntN(4) == 0 {
-		i := h.rng.IntN(len(h.dead))
-		mem := h.dead[i]
-		h.dead[i] = h.dead[len(h.dead)-1]
-		h.dead = h.dead[:len(h.dead)-1]
-		if _, in := h.m.scores[mem]; !in {
-			return mem
-		}
-	}
+// presentSlot picks a random entry in the set.
+func (h *harness) presentSlot() int { return h.m.nth(h.rng.IntN(h.m.len)) }
+
+// absentSlot picks a random entry not in the set; when insertable, its
+// member is not in the set either.
+func (h *harness) absentSlot(insertable bool) int {
 	for {
-		mem := h.rng.Uint64()
-		if _, in := h.m.scores[mem]; mem != 0 && !in {
-			return mem
+		slot := h.rng.IntN(len(h.m.universe))
+		if h.m.present[slot] {
+			continue
+		}
+		if _, in := h.m.slotOf[h.m.universe[slot].member]; !in || !insertable {
+			return slot
 		}
 	}
 }
 
-func (h *harness) randomLive() uint64 { return h.live[h.rng.IntN(len(h.live))] }
+// absent is an entry not in the set: from the universe, perhaps a member in
+// the set with another score, or outside it.
+func (h *harness) absent() entry {
+	if h.rng.IntN(2) == 0 {
+		return h.m.universe[h.absentSlot(false)]
+	}
+	return entry{h.score(), (h.rng.Uint64() | 2) &^ 1} // universe members are odd
+}
 
 // checkCalls fails if the last operation called cmp or a predicate more than
 // O(log n) times: about log2(n) for the searches plus one or two per level.
 func (h *harness) checkCalls(what string) {
-	h.t.Helper()
-	limit := 2*bits.Len(uint(h.m.len())) + 8
+	limit := 2*bits.Len(uint(h.m.len)) + 8
 	if h.calls > limit {
-		h.fatalf("%s made %d calls at %d items, limit %d", what, h.calls, h.m.len(), limit)
+		h.fatalf("%s made %d calls at %d items, limit %d", what, h.calls, h.m.len, limit)
 	}
 	h.maxCmp = max(h.maxCmp, h.calls)
 	h.calls = 0
@@ -257,74 +280,60 @@ func (h *harness) checkCalls(what string) {
 
 // checkAt checks that the tree's item of rank r is the model's.
 func (h *harness) checkAt(r int, it Item) {
-	h.t.Helper()
 	e := h.entryOf(it)
-	s, in := h.m.scores[e.member]
-	if !in || math.Float64bits(s) != math.Float64bits(e.score) || h.refOf[e.member] != it.Ref {
-		h.fatalf("rank %d: tree has %v (member %d, score %v), model has score %v (present %v), Ref %d",
-			r, it, e.member, e.score, s, in, h.refOf[e.member])
+	slot, in := h.m.slotOf[e.member]
+	if !in || !sameEntry(h.m.universe[slot], e) || h.refOf[e.member] != it.Ref {
+		h.fatalf("rank %d: tree has %v, %v; model has %v (present %v), Ref %d",
+			r, it, e, h.m.universe[slot], in, h.refOf[e.member])
 	}
-	if want := h.m.rank(e); want != r {
-		h.fatalf("tree has member %d at rank %d, model at %d", e.member, r, want)
+	if want := h.m.before(slot); want != r {
+		h.fatalf("tree has %v at rank %d, model at %d", e, r, want)
 	}
 }
 
 func (h *harness) insert() {
-	mem := h.newMember()
-	e := entry{h.score(), mem}
-	want := h.m.rank(e)
-	ref := h.write(mem, refProbe)
+	slot := h.absentSlot(true)
+	e := h.m.universe[slot]
+	ref := h.write(e.member, refProbe)
 	got := h.tree.Insert(Item{e.score, ref}, h.cmp)
 	h.checkCalls("Insert")
-	if got != want {
+	if want := h.m.before(slot); got != want {
 		h.fatalf("Insert(%v) returned rank %d, want %d", e, got, want)
 	}
 	h.states[ref] = refStored
-	h.refOf[mem] = ref
-	h.m.insert(e)
-	h.liveAt[mem] = len(h.live)
-	h.live = append(h.live, mem)
+	h.refOf[e.member] = ref
+	h.m.insert(slot)
 }
 
-// forget drops a member the tree no longer holds from the harness.
-func (h *harness) forget(mem uint64) {
+// forget drops an entry the tree no longer holds.
+func (h *harness) forget(slot int) {
+	mem := h.m.universe[slot].member
 	h.states[h.refOf[mem]] = refDead
 	delete(h.refOf, mem)
-	h.m.remove(mem)
-	i := h.liveAt[mem]
-	last := h.live[len(h.live)-1]
-	h.live[i], h.liveAt[last] = last, i
-	h.live = h.live[:len(h.live)-1]
-	delete(h.liveAt, mem)
-	if len(h.dead) < 64 {
-		h.dead = append(h.dead, mem)
-	}
+	h.m.remove(slot)
 }
 
 func (h *harness) delete() {
-	mem := h.randomLive()
-	it := h.item(mem)
-	if h.rng.IntN(2) == 0 {
-		it = h.probe(mem)
-	}
+	slot := h.presentSlot()
+	it := h.storedOrProbe(slot)
 	if !h.tree.Delete(it, h.cmp) {
-		h.fatalf("Delete(%v) of member %d found nothing", it, mem)
+		h.fatalf("Delete(%v) of %v found nothing", it, h.m.universe[slot])
 	}
 	h.checkCalls("Delete")
-	h.forget(mem)
+	h.forget(slot)
 }
 
 func (h *harness) deleteAt() {
-	r := h.rng.IntN(h.m.len())
+	r := h.rng.IntN(h.m.len)
 	it := h.tree.DeleteAt(r)
 	h.checkAt(r, it)
-	h.forget(h.members[it.Ref])
+	h.forget(h.m.slotOf[h.members[it.Ref]])
 }
 
-func (h *harness) deleteMissing() {
-	it := Item{h.score(), h.write(h.newMember(), refProbe)}
-	if h.tree.Delete(it, h.cmp) {
-		h.fatalf("Delete(%v) of an absent member deleted something", it)
+func (h *harness) deleteAbsent() {
+	e := h.absent()
+	if it := h.probe(e); h.tree.Delete(it, h.cmp) {
+		h.fatalf("Delete(%v) of absent %v deleted something", it, e)
 	}
 	h.checkCalls("Delete")
 }
@@ -332,13 +341,13 @@ func (h *harness) deleteMissing() {
 func (h *harness) rank() {
 	var it Item
 	var e entry
-	present := h.m.len() > 0 && h.rng.IntN(4) != 0
+	present := h.m.len > 0 && h.rng.IntN(4) != 0
 	if present {
-		mem := h.randomLive()
-		it, e = h.probe(mem), entry{h.m.scores[mem], mem}
+		slot := h.presentSlot()
+		it, e = h.storedOrProbe(slot), h.m.universe[slot]
 	} else {
-		e = entry{h.score(), h.newMember()}
-		it = Item{e.score, h.write(e.member, refProbe)}
+		e = h.absent()
+		it = h.probe(e)
 	}
 	r, found := h.tree.Rank(it, h.cmp)
 	h.checkCalls("Rank")
@@ -348,44 +357,45 @@ func (h *harness) rank() {
 }
 
 func (h *harness) at() {
-	r := h.rng.IntN(h.m.len())
+	r := h.rng.IntN(h.m.len)
 	h.checkAt(r, h.tree.At(r))
 }
 
-// setRef relocates a member's entry, as the engine's cleaner does.
+// setRef relocates an entry, as the engine's cleaner does.
 func (h *harness) setRef() {
-	mem := h.randomLive()
-	it := h.item(mem)
-	if h.rng.IntN(2) == 0 {
-		it = h.probe(mem)
-	}
+	slot := h.presentSlot()
+	it := h.storedOrProbe(slot)
+	mem := h.m.universe[slot].member
 	old := h.refOf[mem]
 	ref := h.write(mem, refProbe)
 	if !h.tree.SetRef(it, ref, h.cmp) {
-		h.fatalf("SetRef(%v) of member %d found nothing", it, mem)
+		h.fatalf("SetRef(%v) of %v found nothing", it, h.m.universe[slot])
 	}
 	h.checkCalls("SetRef")
 	h.states[old], h.states[ref] = refDead, refStored
 	h.refOf[mem] = ref
 }
 
-func (h *harness) setRefMissing() {
-	it := Item{h.score(), h.write(h.newMember(), refProbe)}
-	if h.tree.SetRef(it, it.Ref, h.cmp) {
-		h.fatalf("SetRef(%v) of an absent member found something", it)
+func (h *harness) setRefAbsent() {
+	e := h.absent()
+	if it := h.probe(e); h.tree.SetRef(it, it.Ref, h.cmp) {
+		h.fatalf("SetRef(%v) of absent %v found something", it, e)
 	}
 	h.checkCalls("SetRef")
 }
 
 // search checks both kinds of bound the engine asks for: below a score
-// (ZRANGEBYSCORE) and below an item (ZRANGEBYLEX's member order).
+// (ZRANGEBYSCORE) and below an entry (the member order of ZRANGEBYLEX).
 func (h *harness) search() {
 	pivot := entry{h.score(), 0}
 	var before func(Item) bool
 	if h.rng.IntN(2) == 0 {
 		before = func(it Item) bool { h.calls++; return h.entryOf(it).score < pivot.score }
 	} else {
-		pivot.member = h.rng.Uint64()
+		pivot = h.absent()
+		if h.m.len > 0 && h.rng.IntN(2) == 0 {
+			pivot = h.m.universe[h.presentSlot()]
+		}
 		before = func(it Item) bool { h.calls++; return compareEntries(h.entryOf(it), pivot) < 0 }
 	}
 	got := h.tree.Search(before)
@@ -398,7 +408,7 @@ func (h *harness) search() {
 // walk ascends or descends from a random rank, possibly outside the tree,
 // for a few steps.
 func (h *harness) walk() {
-	n := h.m.len()
+	n := h.m.len
 	from := h.rng.IntN(n+4) - 2
 	steps := 1 + h.rng.IntN(8)
 	ascend := h.rng.IntN(2) == 0
@@ -406,8 +416,7 @@ func (h *harness) walk() {
 	if !ascend {
 		start = min(from, n-1)
 	}
-	next := start
-	visited := 0
+	next, visited := start, 0
 	fn := func(i int, it Item) bool {
 		if i != next {
 			h.fatalf("walk from %d (ascending %v) visited rank %d, want %d", from, ascend, i, next)
@@ -434,54 +443,59 @@ func (h *harness) walk() {
 	}
 }
 
-// checkAll compares the whole tree with the model and checks its structure.
-func (h *harness) checkAll() {
+func (h *harness) checkTree() {
 	h.t.Helper()
 	if err := checkTree(&h.tree); err != nil {
 		h.fatalf("%v", err)
 	}
-	if h.tree.Len() != h.m.len() {
-		h.fatalf("Len() = %d, model has %d", h.tree.Len(), h.m.len())
+}
+
+// checkAll compares the whole tree with the model, both ways round, and
+// checks its structure.
+func (h *harness) checkAll() {
+	h.t.Helper()
+	h.checkTree()
+	if h.tree.Len() != h.m.len {
+		h.fatalf("Len() = %d, model has %d", h.tree.Len(), h.m.len)
 	}
-	h.m.fold()
-	i := 0
+	next := 0
 	h.tree.Ascend(0, func(r int, it Item) bool {
-		if e := h.entryOf(it); r != i || e != h.m.sorted[i] || h.refOf[e.member] != it.Ref {
-			h.fatalf("Ascend: rank %d is %v (%v), model has %v at %d", r, e, it, h.m.sorted[i], i)
+		if r != next {
+			h.fatalf("Ascend visited rank %d, want %d", r, next)
 		}
-		i++
+		h.checkAt(r, it)
+		next++
 		return true
 	})
-	if i != h.m.len() {
-		h.fatalf("Ascend visited %d of %d", i, h.m.len())
+	if next != h.m.len {
+		h.fatalf("Ascend visited %d of %d", next, h.m.len)
 	}
-	h.tree.Descend(h.m.len()-1, func(r int, it Item) bool {
-		i--
-		if e := h.entryOf(it); r != i || e != h.m.sorted[i] {
-			h.fatalf("Descend: rank %d is %v, model has %v at %d", r, e, h.m.sorted[i], i)
+	h.tree.Descend(h.m.len-1, func(r int, it Item) bool {
+		next--
+		if r != next || !sameItem(it, h.stored(h.m.nth(r))) {
+			h.fatalf("Descend visited %v at rank %d, want rank %d", it, r, next)
 		}
 		return true
 	})
-	if i != 0 {
-		h.fatalf("Descend stopped %d short", i)
+	if next != 0 {
+		h.fatalf("Descend stopped %d short", next)
 	}
 }
 
-// step does one random operation. towards says which way the size should
-// drift: +1 grow, -1 shrink, 0 stay about level.
+// step does one random operation. towards is the way the size should drift:
+// +1 grow, -1 shrink, 0 stay level.
 func (h *harness) step(towards int) {
 	h.op++
-	n := h.m.len()
-	if n == 0 {
+	if h.m.len == 0 {
 		switch h.rng.IntN(6) {
 		case 0:
-			h.deleteMissing()
+			h.deleteAbsent()
 		case 1:
 			h.rank()
 		case 2:
 			h.search()
 		case 3:
-			h.setRefMissing()
+			h.setRefAbsent()
 		case 4:
 			h.walk()
 		default:
@@ -489,31 +503,32 @@ func (h *harness) step(towards int) {
 		}
 		return
 	}
-	mutate := h.rng.IntN(10) < 6
+	// Level, half the operations mutate, half and half inserts and deletes;
+	// drifting, 95% mutate, 95% of those the way of the drift.
+	mutate := h.rng.IntN(20) < 10+9*towards*towards
 	if !mutate {
-		switch h.rng.IntN(8) {
+		switch h.rng.IntN(10) {
 		case 0, 1:
 			h.rank()
 		case 2, 3:
 			h.at()
-		case 4:
+		case 4, 5:
 			h.search()
-		case 5:
-			h.walk()
 		case 6:
+			h.walk()
+		case 7, 8:
 			h.setRef()
 		default:
 			if h.rng.IntN(2) == 0 {
-				h.deleteMissing()
+				h.deleteAbsent()
 			} else {
-				h.setRefMissing()
+				h.setRefAbsent()
 			}
 		}
 		return
 	}
-	grow := h.rng.IntN(10) < 5+3*towards
 	switch {
-	case grow:
+	case h.rng.IntN(20) < 10+9*towards:
 		h.insert()
 	case h.rng.IntN(3) == 0:
 		h.deleteAt()
@@ -522,55 +537,93 @@ func (h *harness) step(towards int) {
 	}
 }
 
+// modelPhase drifts the size to target, churns for so many operations
+// around it and drifts back.
+type modelPhase struct{ target, churn int }
+
 // TestModel runs random operations on a tree and on a model side by side,
 // growing and shrinking through the sizes where the tree changes shape: the
 // single leaf growing and shrinking, the first split into a root, root splits
-// and collapses, and a tree of model.large items.
+// and collapses, draining to nothing, and a tree of -model.large items, three
+// levels deep. The two runs use their own random streams of one logged seed.
 func TestModel(t *testing.T) {
 	seed := *modelSeed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
 	large := *modelLarge
+	if large == 0 {
+		// Under -race an operation costs about 20µs of CPU, so the
+		// largest tree is halved there to stay within a few seconds.
+		switch {
+		case testing.Short():
+			large = 30_000
+		case raceEnabled:
+			large = 50_000
+		default:
+			large = 100_000
+		}
+	}
 	t.Logf("seed %d (replay with -seed=%d), largest tree %d items", seed, seed, large)
-	h := newHarness(t, seed)
+	runs := []struct {
+		name   string
+		phases []modelPhase
+	}{
+		{"small", []modelPhase{
+			{1, 50}, {0, 20}, {5, 200}, {0, 20},
+			{130, 2_000}, {3, 500}, {0, 10},
+			{300, 3_000}, {20, 1_000},
+			{10_000, 20_000}, {200, 5_000}, {0, 10},
+		}},
+		// Draining a three-level tree to nothing is the small run's job;
+		// this one merges and borrows among many more nodes, and is done
+		// in half the operations a full drain would take.
+		{"large", []modelPhase{{large, 10_000}, {large / 2, 10_000}}},
+	}
+	for i, run := range runs {
+		t.Run(run.name, func(t *testing.T) {
+			t.Parallel()
+			runModel(t, seed, uint64(i), run.phases)
+		})
+	}
+}
 
-	type phase struct {
-		target int // drift to this size
-		churn  int // then this many operations around it
-		every  int // checkAll every this many operations
+func runModel(t *testing.T, seed, stream uint64, phases []modelPhase) {
+	most := 0
+	for _, p := range phases {
+		most = max(most, p.target)
 	}
-	phases := []phase{
-		{1, 50, 1}, {0, 20, 1}, {5, 200, 1}, {0, 20, 1},
-		{130, 2_000, 1}, {3, 500, 1}, {0, 10, 1},
-		{300, 3_000, 7}, {20, 1_000, 7},
-		{10_000, 20_000, 2_000}, {200, 5_000, 500},
-		{large, 10_000, 20_000}, {large / 3, 10_000, 20_000}, {0, 100, 1},
+	h := newHarness(t, seed, stream, 3*most)
+
+	// Checking the structure costs O(len/leafCap) and comparing every item
+	// O(len), so they run every len/leafCap and every 4·len operations: a
+	// constant cost per operation. Every phase ends with both.
+	step := func(towards int) {
+		h.step(towards)
+		if h.op%max(1, 4*h.m.len) == 0 {
+			h.checkAll()
+		} else if h.op%max(1, h.m.len/leafCap) == 0 {
+			h.checkTree()
+		}
 	}
-	drift := func(p phase) {
-		for h.m.len() != p.target {
-			if h.m.len() < p.target {
-				h.step(+1)
+	drift := func(target int) {
+		for h.m.len != target {
+			if h.m.len < target {
+				step(+1)
 			} else {
-				h.step(-1)
-			}
-			if h.op%p.every == 0 {
-				h.checkAll()
+				step(-1)
 			}
 		}
 		h.checkAll()
 	}
 	for _, p := range phases {
-		drift(p)
+		drift(p.target)
 		for range p.churn {
-			h.step(0)
-			if h.op%p.every == 0 {
-				h.checkAll()
-			}
+			step(0)
 		}
-		drift(p)
+		drift(p.target)
 	}
-	if h.tree.MemoryBytes() != 0 || h.tree.root != nil || h.tree.leaf != nil {
+	if h.m.len == 0 && (h.tree.MemoryBytes() != 0 || h.tree.root != nil || h.tree.leaf != nil) {
 		t.Fatalf("emptied tree keeps %d bytes of nodes", h.tree.MemoryBytes())
 	}
 	t.Logf("%d operations, at most %d compare or predicate calls in one", h.op, h.maxCmp)

@@ -1,0 +1,5 @@
+//go:build race
+
+package ranktree
+
+const raceEnabled = true
