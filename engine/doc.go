@@ -81,18 +81,35 @@
 // # Collections
 //
 // Hashes, lists, sets and sorted sets are stored so that a per-element
-// operation never rewrites the whole collection. The key's own entry (type
-// TypeHash, TypeList, TypeSet or TypeZSet) holds a small header: a 64-bit
-// collection id, the element count and type-specific metadata (a list's head
-// and tail sequence numbers). Every element is its own TypeElement entry
-// whose key is the collection id followed by the member (for a list, a
-// sequence number; for a sorted set, the member, with the score as value)
-// and which carries the parent's slot, so a collection never spans shards or
-// slots. Element entries are indexed in per-slot element tables next to the
-// key tables, invisible to SCAN, KEYS, DBSIZE and RANDOMKEY; deleting a
-// collection bumps nothing but its header and lets the cleaner drop the
-// elements whose collection id no longer exists. Sorted-set order lives in
-// a per-collection skiplist of packed offsets rebuilt from the log on load.
+// operation never rewrites the whole collection (collection.go). The key's
+// own entry (type TypeHash, TypeList, TypeSet or TypeZSet) holds only the
+// collection's 64-bit id, taken from the version counter so it is unique
+// for the life of the log. Every element is its own TypeElement entry:
+//
+//	key   = id (8 bytes LE) + member        hash field, set member, zset member
+//	      = id (8 bytes LE) + seq (8 bytes BE, sign bit flipped)   list element
+//	value = field value | empty (set) | score as float64 LE (zset) | list element
+//
+// Elements carry their collection's database and slot, so a collection
+// never spans shards. Each collection has an index of its own: an
+// open-addressing table of words like the key tables (per-element lookups
+// are O(1)), kept in the shard's colls map under the id. A list's elements
+// have the consecutive sequence numbers [head, tail), so LINDEX is one
+// lookup and pushes and pops at either end are O(1); an insert in the
+// middle renumbers the shorter side. A sorted set also keeps its order in
+// an order-statistic B+tree of (score, element word) items
+// (internal/ranktree), so ranks, score and lex bounds are O(log n); the
+// cleaner updates the tree's word when it moves an element.
+//
+// Deleting, overwriting or expiring a collection key kills its elements at
+// once (their bytes become garbage for the cleaner) and forgets the id;
+// elements get no tombstones, since recovery can drop any element whose id
+// no key names. RENAME and MOVE hand the collection to the new key (copying
+// its elements only when the new key lives in another shard); COPY copies
+// them under a new id. The counts OBJECT ENCODING needs (peak length,
+// longest element) are kept per collection; the element tables and trees
+// are on the Go heap (pointer-free words and leaves) and are counted in
+// Stats().Index.
 //
 // # SCAN
 //
