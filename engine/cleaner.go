@@ -237,6 +237,11 @@ func (s *shard) relocateLocked(seg *segment, off int, b []byte, h *entryHeader, 
 		s.addLive(seg, -h.size)
 		return h.size
 	}
+	if h.kind == TypeElement {
+		if c := s.colls[headerID(h.key(b))]; c != nil && c.typ == TypeList {
+			return s.relocateListElemLocked(c, seg, off, b, h)
+		}
+	}
 	t, cell := s.liveCellLocked(seg, off, b, h)
 	if cell < 0 {
 		return 0
@@ -257,6 +262,24 @@ func (s *shard) relocateLocked(seg *segment, off int, b []byte, h *entryHeader, 
 			c.order.SetRef(rankItem{Score: decodeScore(h.value(b)), Ref: w}, nw, s.zcmp)
 		}
 	}
+	return h.size
+}
+
+// relocateListElemLocked moves a list element if its cell still points at
+// it: lists index elements by sequence number, not by hash.
+func (s *shard) relocateListElemLocked(l *collection, seg *segment, off int, b []byte, h *entryHeader) int {
+	seq, ok := seqOfKey(h.key(b))
+	if !ok || seq < l.head || seq >= l.tail {
+		return 0
+	}
+	cell := l.cell(seq)
+	if wordSeg(*cell) != seg.id || wordOff(*cell) != off {
+		return 0
+	}
+	ns, noff := s.copyEntryLocked(b, h)
+	s.addLive(ns, h.size)
+	s.addLive(seg, -h.size)
+	*cell = makeWord(0, false, ns.id, noff)
 	return h.size
 }
 

@@ -28,8 +28,10 @@ type collection struct {
 	slot  uint16
 	elems slotTable // words of the element entries, keyed by id+member
 	bytes int       // log bytes of the live elements (MEMORY USAGE)
-	// A list's elements have the sequence numbers [head, tail), in order.
+	// A list's elements have the sequence numbers [head, tail), in order,
+	// and their words are in ring (see ListIndex); elems stays empty.
 	head, tail int64
+	ring       []uint64
 	// A sorted set's (score, member) order; Refs are element words.
 	order     ranktree.Tree
 	treeBytes int // what order last reported, counted in indexBytes
@@ -94,7 +96,14 @@ func (c *Coll) Len() int {
 	if c.c == nil {
 		return 0
 	}
-	return c.c.elems.count
+	return c.c.count()
+}
+
+func (c *collection) count() int {
+	if c.typ == TypeList {
+		return int(c.tail - c.head)
+	}
+	return c.elems.count
 }
 
 // Info returns the collection's high-water marks.
@@ -152,7 +161,7 @@ func (c *Coll) finish() {
 		return
 	}
 	s := c.s
-	if c.c.elems.count == 0 {
+	if c.c.count() == 0 {
 		if c.header {
 			t, cell, w := c.e.lookupLocked(c.r, c.pdb, c.key, c.now)
 			if w != 0 && s.heldCollectionID(w) == c.c.id {
@@ -353,9 +362,14 @@ func (s *shard) dropCollectionLocked(c *collection) {
 			s.killLocked(w)
 		}
 	}
-	atomic.AddInt64(&s.e.indexBytes, -int64(8*len(c.elems.words)+c.treeBytes))
+	for _, w := range c.ring {
+		if w != 0 {
+			s.killLocked(w)
+		}
+	}
+	atomic.AddInt64(&s.e.indexBytes, -int64(8*len(c.elems.words)+8*len(c.ring)+c.treeBytes))
 	c.order.Reset()
-	c.elems, c.bytes, c.treeBytes = slotTable{}, 0, 0
+	c.elems, c.ring, c.bytes, c.treeBytes = slotTable{}, nil, 0, 0
 	c.dropped = true
 	delete(s.colls, c.id)
 }
@@ -524,9 +538,17 @@ func (c *Coll) MemoryUsage() int {
 	return c.c.memoryBytes()
 }
 
-func (c *collection) memoryBytes() int { return c.bytes + 8*len(c.elems.words) + c.treeBytes }
+func (c *collection) memoryBytes() int {
+	return c.bytes + 8*len(c.elems.words) + 8*len(c.ring) + c.treeBytes
+}
 
 // ---- lists ----
+
+// A list's elements are indexed by position, not hashed: ring holds the
+// word of the element with sequence number seq at ring[seq & (len-1)] for
+// head <= seq < tail, so LINDEX and LRANGE read words in order and pushes
+// and pops touch one cell. The sequence number is also in the element's
+// key, which is how the cleaner finds the cell of an entry it moves.
 
 // seqKey builds id+sequence number; the sign bit is flipped so that the
 // bytes sort like the numbers.
@@ -538,15 +560,95 @@ func (c *Coll) seqKey(seq int64) []byte {
 	return b
 }
 
-func (c *Coll) listWord(i int) (int, uint64, uint64) {
-	hash, cell, w := c.findElem(c.seqKey(c.c.head + int64(i)))
-	return cell, w, hash
+// seqOfKey is the sequence number in a list element's key.
+func seqOfKey(k []byte) (int64, bool) {
+	if len(k) != collIDLen+8 {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(k[collIDLen:]) ^ 1<<63), true
+}
+
+func (c *collection) cell(seq int64) *uint64 {
+	return &c.ring[uint64(seq)&uint64(len(c.ring)-1)]
+}
+
+// reserveLocked makes room for n more elements, at either end.
+func (s *shard) reserveLocked(l *collection, n int) {
+	need := int(l.tail-l.head) + n
+	if need <= len(l.ring) {
+		return
+	}
+	size := max(4, len(l.ring))
+	for size < need {
+		size *= 2
+	}
+	s.resizeRingLocked(l, size)
+}
+
+func (s *shard) resizeRingLocked(l *collection, size int) {
+	ring := make([]uint64, size)
+	for seq := l.head; seq < l.tail; seq++ {
+		ring[uint64(seq)&uint64(size-1)] = *l.cell(seq)
+	}
+	atomic.AddInt64(&s.e.indexBytes, int64(8*(size-len(l.ring))))
+	l.ring = ring
+}
+
+// shrinkRingLocked gives memory back once a list is at an eighth of its ring.
+func (s *shard) shrinkRingLocked(l *collection) {
+	n := int(l.tail - l.head)
+	if len(l.ring) > 8 && n*8 < len(l.ring) {
+		s.resizeRingLocked(l, len(l.ring)/2)
+	}
+}
+
+// listPutLocked writes val as the element with sequence number seq, whose
+// cell must be inside the ring, replacing the element there if any.
+func (c *Coll) listPutLocked(seq int64, val []byte) {
+	s, l := c.s, c.c
+	k := c.seqKey(seq)
+	seg, off, size := s.appendLocked(TypeElement, l.pdb, l.slot, s.e.version.Add(1), 0, 0, k, val, false)
+	s.addLive(seg, size)
+	l.bytes += size
+	cell := l.cell(seq)
+	if old := *cell; old != 0 {
+		_, h := s.entry(old)
+		l.bytes -= h.size
+		s.killLocked(old)
+	}
+	*cell = makeWord(0, false, seg.id, off)
+	if len(val) > l.info.MaxElemLen {
+		l.info.MaxElemLen = len(val)
+	}
+}
+
+// listKillLocked removes the element with sequence number seq from its
+// cell (the caller moves head or tail).
+func (c *Coll) listKillLocked(seq int64) {
+	s, l := c.s, c.c
+	cell := l.cell(seq)
+	w := *cell
+	if w == 0 {
+		return
+	}
+	b, h := s.entry(w)
+	l.bytes -= h.size
+	if s.e.opts.Durable {
+		s.appendMarkerLocked(typeTombstone, l.pdb, l.slot, h.key(b))
+	}
+	s.killLocked(w)
+	*cell = 0
+}
+
+func (c *Coll) notePeak() {
+	if n := int(c.c.tail - c.c.head); n > c.c.info.PeakLen {
+		c.c.info.PeakLen = n
+	}
 }
 
 // ListIndex returns element i (0 is the head); i must be in [0, Len()).
 func (c *Coll) ListIndex(i int) []byte {
-	_, w, _ := c.listWord(i)
-	b, h := c.s.entry(w)
+	b, h := c.s.entry(*c.c.cell(c.c.head + int64(i)))
 	return h.value(b)
 }
 
@@ -555,8 +657,7 @@ func (c *Coll) ListSet(i int, value []byte) error {
 	if len(value) > MaxValueLen {
 		return ErrTooLarge
 	}
-	cell, w, hash := c.listWord(i)
-	c.s.putElemLocked(c.c, cell, w, hash, c.s.ekey, value)
+	c.listPutLocked(c.c.head+int64(i), value)
 	return nil
 }
 
@@ -569,21 +670,18 @@ func (c *Coll) ListPush(left bool, value []byte) error {
 		return err
 	}
 	l := c.c
-	seq := l.tail
+	if l.tail == l.head {
+		l.head, l.tail = 0, 0
+	}
+	c.s.reserveLocked(l, 1)
 	if left {
-		seq = l.head - 1
-	}
-	if l.elems.count == 0 {
-		l.head, l.tail, seq = 0, 0, 0
-	}
-	k := c.seqKey(seq)
-	hash, cell, w := c.findElem(k)
-	c.s.putElemLocked(l, cell, w, hash, k, value)
-	if left && l.elems.count > 1 {
+		c.listPutLocked(l.head-1, value)
 		l.head--
 	} else {
+		c.listPutLocked(l.tail, value)
 		l.tail++
 	}
+	c.notePeak()
 	return nil
 }
 
@@ -592,31 +690,29 @@ func (c *Coll) ListPop(left bool, dst []byte) ([]byte, bool) {
 	if c.Len() == 0 {
 		return dst, false
 	}
-	i := c.Len() - 1
+	l := c.c
+	seq := l.tail - 1
 	if left {
-		i = 0
+		seq = l.head
 	}
-	cell, w, _ := c.listWord(i)
-	b, h := c.s.entry(w)
+	b, h := c.s.entry(*l.cell(seq))
 	dst = append(dst, h.value(b)...)
-	c.s.deleteElemLocked(c.c, cell, w)
+	c.listKillLocked(seq)
 	if left {
-		c.c.head++
+		l.head++
 	} else {
-		c.c.tail--
+		l.tail--
 	}
+	c.s.shrinkRingLocked(l)
 	return dst, true
 }
 
-// moveListElem copies the element at seq from to seq to (which may or may
-// not exist).
+// moveListElem copies the element at seq from to seq to, whose cell must be
+// inside the ring (it may hold an element, which is replaced).
 func (c *Coll) moveListElem(from, to int64) {
-	_, _, w := c.findElem(c.seqKey(from))
-	b, h := c.s.entry(w)
-	val := h.value(b) // stays valid: writing to "to" never frees "from"'s segment
-	k := c.seqKey(to)
-	hash, cell, old := c.findElem(k)
-	c.s.putElemLocked(c.c, cell, old, hash, k, val)
+	b, h := c.s.entry(*c.c.cell(from))
+	// val stays valid: writing "to" never frees the segment of "from".
+	c.listPutLocked(to, h.value(b))
 }
 
 // ListInsert inserts value so that it becomes element i (0 <= i <= Len()),
@@ -630,30 +726,27 @@ func (c *Coll) ListInsert(i int, value []byte) error {
 		return ErrTooLarge
 	}
 	l := c.c
-	var at int64
+	c.s.reserveLocked(l, 1)
 	if i < n/2 {
 		for k := int64(0); k < int64(i); k++ {
 			c.moveListElem(l.head+k, l.head+k-1)
 		}
 		l.head--
-		at = l.head + int64(i)
 	} else {
 		for k := int64(n - 1); k >= int64(i); k-- {
 			c.moveListElem(l.head+k, l.head+k+1)
 		}
 		l.tail++
-		at = l.head + int64(i)
 	}
-	k := c.seqKey(at)
-	hash, cell, w := c.findElem(k)
-	c.s.putElemLocked(l, cell, w, hash, k, value)
+	c.listPutLocked(l.head+int64(i), value)
+	c.notePeak()
 	return nil
 }
 
 // ListRemove removes the elements at the given positions (ascending, each
 // in [0, Len())), closing the gaps toward the head: O(Len() - first).
 func (c *Coll) ListRemove(positions []int) {
-	if len(positions) == 0 || c.c == nil {
+	if len(positions) == 0 || c.Len() == 0 {
 		return
 	}
 	l := c.c
@@ -669,29 +762,32 @@ func (c *Coll) ListRemove(positions []int) {
 		dst++
 	}
 	for k := n - 1; k >= dst; k-- {
-		cell, w, _ := c.listWord(k)
-		c.s.deleteElemLocked(l, cell, w)
+		c.listKillLocked(l.head + int64(k))
 	}
 	l.tail = l.head + int64(dst)
+	c.s.shrinkRingLocked(l)
 }
 
 // ListTrim keeps elements [start, stop] (already clamped by the caller:
 // 0 <= start, stop < Len(); start > stop empties the list).
 func (c *Coll) ListTrim(start, stop int) {
 	n := c.Len()
+	if n == 0 {
+		return
+	}
 	if start > stop {
 		start, stop = n, n-1
 	}
+	l := c.c
 	for k := n - 1; k > stop; k-- {
-		cell, w, _ := c.listWord(k)
-		c.s.deleteElemLocked(c.c, cell, w)
-		c.c.tail--
+		c.listKillLocked(l.head + int64(k))
+		l.tail--
 	}
 	for k := 0; k < start; k++ {
-		cell, w, _ := c.listWord(0)
-		c.s.deleteElemLocked(c.c, cell, w)
-		c.c.head++
+		c.listKillLocked(l.head)
+		l.head++
 	}
+	c.s.shrinkRingLocked(l)
 }
 
 // ---- sorted sets ----
@@ -920,7 +1016,17 @@ func (e *Engine) handOverCollectionsLocked(keys []KeyRef, refs []keyRef, vals []
 // the new collection; the caller puts it in the map.
 func (s *shard) copyCollectionLocked(c *collection, id uint64, pdb int, slot uint16) *collection {
 	from := s.e.shards[int(c.slot)&(len(s.e.shards)-1)]
-	nc := &collection{id: id, typ: c.typ, pdb: pdb, slot: slot, head: c.head, tail: c.tail, info: c.info}
+	nc := &collection{id: id, typ: c.typ, pdb: pdb, slot: slot, head: c.head, tail: c.head, info: c.info}
+	if c.typ == TypeList {
+		s.resizeRingLocked(nc, max(4, len(c.ring)))
+		dst := Coll{e: s.e, s: s, c: nc, typ: TypeList}
+		for seq := c.head; seq < c.tail; seq++ {
+			b, h := from.entry(*c.cell(seq))
+			dst.listPutLocked(seq, h.value(b))
+		}
+		nc.tail = c.tail
+		return nc
+	}
 	var key []byte
 	for _, w := range c.elems.words {
 		if w == 0 {

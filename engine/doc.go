@@ -91,12 +91,13 @@
 //	value = field value | empty (set) | score as float64 LE (zset) | list element
 //
 // Elements carry their collection's database and slot, so a collection
-// never spans shards. Each collection has an index of its own: an
+// never spans shards. Each collection has an index of its own, kept in the
+// shard's colls map under the id: for hashes, sets and sorted sets an
 // open-addressing table of words like the key tables (per-element lookups
-// are O(1)), kept in the shard's colls map under the id. A list's elements
-// have the consecutive sequence numbers [head, tail), so LINDEX is one
-// lookup and pushes and pops at either end are O(1); an insert in the
-// middle renumbers the shorter side. A sorted set also keeps its order in
+// are O(1)); for a list a ring of words indexed by sequence number, since
+// its elements have the consecutive numbers [head, tail): LINDEX is one
+// read, LRANGE reads words in order, pushes and pops at either end touch
+// one cell, and an insert in the middle renumbers the shorter side. A sorted set also keeps its order in
 // an order-statistic B+tree of (score, element word) items
 // (internal/ranktree), so ranks, score and lex bounds are O(log n); the
 // cleaner updates the tree's word when it moves an element.

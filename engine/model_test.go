@@ -357,7 +357,28 @@ func checkAccounting(t *testing.T, e *Engine) {
 					t.Fatalf("element cell %d unreachable from home %d", cell, home)
 				}
 			}
-			if n != c.elems.count || n == 0 || bytesLive != c.bytes {
+			if c.typ == TypeList {
+				nonzero := 0
+				for _, w := range c.ring {
+					if w != 0 {
+						nonzero++
+					}
+				}
+				if nonzero != int(c.tail-c.head) || c.elems.count != 0 {
+					t.Fatalf("list %d: %d cells for [%d,%d)", id, nonzero, c.head, c.tail)
+				}
+				for seq := c.head; seq < c.tail; seq++ {
+					w := *c.cell(seq)
+					b, h := s.entry(w)
+					if got, ok := seqOfKey(h.key(b)); !ok || got != seq || headerID(h.key(b)) != id {
+						t.Fatalf("list %d: cell of seq %d holds seq %d", id, seq, got)
+					}
+					live[s.segs[wordSeg(w)]] += h.size
+					bytesLive += h.size
+					n++
+				}
+			}
+			if n != c.count() || n == 0 || bytesLive != c.bytes {
 				t.Fatalf("collection %d: count %d, words %d, bytes %d vs %d", id, c.elems.count, n, c.bytes, bytesLive)
 			}
 			if c.typ == TypeZSet && c.order.Len() != n {
