@@ -181,7 +181,7 @@ func (c *Coll) finish() {
 		if w != 0 {
 			s.dropHeldCollectionLocked(w)
 		}
-		s.putLocked(t, cell, w, c.pdb, c.r.slot, c.r.hash, c.key, c.typ, hdr[:], 0)
+		s.putLocked(t, cell, w, c.pdb, c.r.slot, c.r.hash, c.key, c.typ, hdr[:], 0, c.now)
 		c.header = true
 	}
 	if c.typ == TypeZSet {

@@ -151,8 +151,6 @@ func (e *Engine) Databases() int { return e.opts.Databases }
 // Now is the engine clock in Unix milliseconds.
 func (e *Engine) Now() int64 { return e.clock.NowMs() }
 
-func (e *Engine) clockSecs() uint32 { return uint32(e.clock.NowMs() / 1000) }
-
 // monotonicClock is the default Clock: the wall clock at start plus the
 // monotonic time since, which costs one vDSO read of the monotonic clock
 // (about half of time.Now, which reads both) and no background goroutine.
@@ -358,10 +356,10 @@ func (e *Engine) updateLocked(r keyRef, pdb int, key []byte, now int64, fn func(
 	} else {
 		wr = fn(nil, false)
 	}
-	return e.applyLocked(r, pdb, key, t, cell, w, wr)
+	return e.applyLocked(r, pdb, key, t, cell, w, wr, now)
 }
 
-func (e *Engine) applyLocked(r keyRef, pdb int, key []byte, t *slotTable, cell int, w uint64, wr Write) error {
+func (e *Engine) applyLocked(r keyRef, pdb int, key []byte, t *slotTable, cell int, w uint64, wr Write, now int64) error {
 	s := r.s
 	switch wr.Op {
 	case Keep:
@@ -376,7 +374,7 @@ func (e *Engine) applyLocked(r keyRef, pdb int, key []byte, t *slotTable, cell i
 		b, h := s.entry(w)
 		// Copy the value out first: the new entry may land in the segment
 		// the old one lives in, but never over it, so aliasing is safe.
-		s.putLocked(t, cell, w, pdb, r.slot, r.hash, key, h.kind, h.value(b), wr.ExpireAt)
+		s.putLocked(t, cell, w, pdb, r.slot, r.hash, key, h.kind, h.value(b), wr.ExpireAt, now)
 	case Put:
 		if len(wr.Data) > MaxValueLen {
 			return ErrTooLarge
@@ -395,7 +393,7 @@ func (e *Engine) applyLocked(r keyRef, pdb int, key []byte, t *slotTable, cell i
 				s.dropHeldCollectionLocked(w)
 			}
 		}
-		s.putLocked(t, cell, w, pdb, r.slot, r.hash, key, wr.Type, wr.Data, wr.ExpireAt)
+		s.putLocked(t, cell, w, pdb, r.slot, r.hash, key, wr.Type, wr.Data, wr.ExpireAt, now)
 	}
 	return nil
 }
@@ -484,7 +482,7 @@ func (e *Engine) Multi(keys []KeyRef, fn func(vals []*Value) []Write) error {
 		k := keys[i]
 		pdb := e.dbMap[k.DB]
 		t, cell, w := e.lookupLocked(refs[i], pdb, k.Key, now)
-		if err := e.applyLocked(refs[i], pdb, k.Key, t, cell, w, wr); err != nil {
+		if err := e.applyLocked(refs[i], pdb, k.Key, t, cell, w, wr, now); err != nil {
 			return err
 		}
 	}

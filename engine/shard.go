@@ -281,8 +281,9 @@ func (s *shard) appendLocked(kind Type, pdb int, slot uint16, version uint64, ex
 }
 
 // putLocked writes a new version of key. cell/old come from findLocked on t.
-func (s *shard) putLocked(t *slotTable, cell int, old uint64, pdb int, slot uint16, hash uint64, key []byte, kind Type, val []byte, expireAt int64) {
-	seg, off, size := s.appendLocked(kind, pdb, slot, s.e.version.Add(1), expireAt, s.e.clockSecs(), key, val, false)
+// now (engine clock, ms) becomes the entry's access clock.
+func (s *shard) putLocked(t *slotTable, cell int, old uint64, pdb int, slot uint16, hash uint64, key []byte, kind Type, val []byte, expireAt, now int64) {
+	seg, off, size := s.appendLocked(kind, pdb, slot, s.e.version.Add(1), expireAt, uint32(now/1000), key, val, false)
 	s.addLive(seg, size)
 	w := makeWord(hash, expireAt != 0, seg.id, off)
 	if old != 0 {
