@@ -470,7 +470,7 @@ func commandGetKeys(c *Ctx, withFlags bool) {
 		return
 	}
 	idx := cmd.KeyIndexes(args)
-	if len(idx) == 0 && cmd.GetKeys == nil {
+	if len(idx) == 0 && cmd.Flags&FlagNoMandatoryKeys == 0 {
 		c.W.WriteError("ERR Invalid arguments specified for command")
 		return
 	}
