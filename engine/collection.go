@@ -344,12 +344,10 @@ func (e *Engine) unlockShards(order []int) {
 // dropHeldCollectionLocked drops the collection named by the key entry at
 // w, if w is a collection key: its key is being deleted or overwritten.
 func (s *shard) dropHeldCollectionLocked(w uint64) {
-	b, h := s.entry(w)
-	if !isCollection(h.kind) {
-		return
-	}
-	if c := s.colls[headerID(h.value(b))]; c != nil {
-		s.dropCollectionLocked(c)
+	if id := s.heldCollectionID(w); id != 0 {
+		if c := s.colls[id]; c != nil {
+			s.dropCollectionLocked(c)
+		}
 	}
 }
 
@@ -946,10 +944,11 @@ type rankItem = ranktree.Item
 // heldCollectionID is the id a collection key's entry names, 0 for any
 // other entry.
 func (s *shard) heldCollectionID(w uint64) uint64 {
-	b, h := s.entry(w)
-	if !isCollection(h.kind) {
+	// The kind byte alone answers for strings, on every overwrite's path.
+	if !isCollection(Type(s.segs[wordSeg(w)].data[wordOff(w)+offKind] & kindMask)) {
 		return 0
 	}
+	b, h := s.entry(w)
 	return headerID(h.value(b))
 }
 
