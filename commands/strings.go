@@ -718,7 +718,7 @@ func cmdMset(c *Ctx) {
 		return
 	}
 	sess, args := c.Sess, c.Args
-	err := c.Srv.Engine.Multi(refs, func([]*engine.Value) []engine.Write { return msetWrites(sess, args) })
+	err := c.Srv.Engine.PutMany(refs, msetWrites(sess, args))
 	sess.scratch.release()
 	if err != nil {
 		c.W.WriteError(EngineError(err))

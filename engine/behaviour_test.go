@@ -366,3 +366,35 @@ func TestSwapFlushCopy(t *testing.T) {
 		t.Fatalf("db 16: %v", err)
 	}
 }
+
+// TestPutMany: MSET's blind writes apply in order (a repeated key keeps
+// its last value), across databases and shards, and refuse collection
+// types.
+func TestPutMany(t *testing.T) {
+	e := openTest(t, Options{Shards: 4, Databases: 2})
+	keys := []KeyRef{{0, []byte("a")}, {1, []byte("b")}, {0, []byte("a")}, {0, []byte("c{x}")}}
+	writes := []Write{
+		{Op: Put, Type: TypeString, Data: []byte("1")},
+		{Op: Put, Type: TypeString, Data: []byte("2")},
+		{Op: Put, Type: TypeString, Data: []byte("3")},
+		{Op: Put, Type: TypeString, Data: []byte("4"), ExpireAt: e.Now() + 60_000},
+	}
+	if err := e.PutMany(keys, writes); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct {
+		db       int
+		key, val string
+	}{{0, "a", "3"}, {1, "b", "2"}, {0, "c{x}", "4"}} {
+		got, ok, err := e.Get(want.db, []byte(want.key), nil)
+		if err != nil || !ok || string(got) != want.val {
+			t.Errorf("db %d %s = %q %v %v, want %q", want.db, want.key, got, ok, err, want.val)
+		}
+	}
+	if e.DBSize(0) != 2 || e.DBSize(1) != 1 {
+		t.Errorf("dbsize %d %d", e.DBSize(0), e.DBSize(1))
+	}
+	if err := e.PutMany(keys[:1], []Write{{Op: Put, Type: TypeHash, Data: make([]byte, 8)}}); !errors.Is(err, ErrWrongType) {
+		t.Errorf("collection put: %v", err)
+	}
+}

@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/binary"
 	"math"
-	"sort"
 	"sync/atomic"
 
 	"github.com/nebredis/nebredis/engine/internal/ranktree"
@@ -281,19 +280,14 @@ type CollRef struct {
 // refs[i]; the same key named twice (with the same type) gets the same
 // *Coll.
 func (e *Engine) Collections(refs []CollRef, fn func(cs []*Coll) error) error {
-	keyRefs := make([]keyRef, len(refs))
-	order := make([]int, 0, len(refs))
+	keys := make([]KeyRef, len(refs))
 	for i, ref := range refs {
-		if err := e.checkDB(ref.DB); err != nil {
-			return err
-		}
-		if len(ref.Key) > maxKeyLen {
-			return ErrTooLarge
-		}
-		keyRefs[i] = e.locate(ref.Key)
-		order = append(order, keyRefs[i].s.idx)
+		keys[i] = KeyRef{DB: ref.DB, Key: ref.Key}
 	}
-	sort.Ints(order)
+	keyRefs, order, err := e.locateAll(keys, make([]keyRef, 0, len(refs)), make([]int, 0, len(refs)))
+	if err != nil {
+		return err
+	}
 	now := e.clock.NowMs()
 	e.lockShards(order)
 	defer func() {
@@ -313,7 +307,7 @@ func (e *Engine) Collections(refs []CollRef, fn func(cs []*Coll) error) error {
 			e.openCollLocked(cs[i], keyRefs[i], e.dbMap[ref.DB], ref.Key, ref.Type, now, true)
 		}
 	}
-	err := fn(cs)
+	err = fn(cs)
 	for _, c := range cs {
 		c.finish() // idempotent, so keys named twice need no care
 	}

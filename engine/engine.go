@@ -414,32 +414,14 @@ func (e *Engine) Multi(keys []KeyRef, fn func(vals []*Value) []Write) error {
 	// heap; larger calls spill.
 	var refsBuf [16]keyRef
 	var orderBuf [16]int
-	refs, order := refsBuf[:0], orderBuf[:0]
-	for _, k := range keys {
-		if err := e.checkDB(k.DB); err != nil {
-			return err
-		}
-		r := e.locate(k.Key)
-		refs = append(refs, r)
-		order = append(order, r.s.idx)
+	refs, order, err := e.locateAll(keys, refsBuf[:0], orderBuf[:0])
+	if err != nil {
+		return err
 	}
-	sort.Ints(order)
 	now := e.clock.NowMs()
-	last := -1
-	for _, i := range order {
-		if i != last {
-			e.shards[i].mu.Lock()
-			last = i
-		}
-	}
+	e.lockShards(order)
 	defer func() {
-		last := -1
-		for _, i := range order {
-			if i != last {
-				e.shards[i].mu.Unlock()
-				last = i
-			}
-		}
+		e.unlockShards(order)
 		e.notePeak()
 	}()
 	vals := make([]*Value, len(keys))
@@ -490,6 +472,56 @@ func (e *Engine) Multi(keys []KeyRef, fn func(vals []*Value) []Write) error {
 		a.to.colls[a.c.id] = a.c
 	}
 	return nil
+}
+
+// PutMany applies writes[i] to keys[i], in order, atomically with respect
+// to every other operation on those keys, without reading them first
+// (MSET). The writes' data must not alias engine memory, and they must not
+// be collection keys.
+func (e *Engine) PutMany(keys []KeyRef, writes []Write) error {
+	var refsBuf [16]keyRef
+	var orderBuf [16]int
+	refs, order, err := e.locateAll(keys, refsBuf[:0], orderBuf[:0])
+	if err != nil {
+		return err
+	}
+	now := e.clock.NowMs()
+	e.lockShards(order)
+	defer func() {
+		e.unlockShards(order)
+		e.notePeak()
+	}()
+	for i, wr := range writes {
+		if i >= len(keys) || wr.Op == Keep {
+			continue
+		}
+		if wr.Op == Put && isCollection(wr.Type) {
+			return ErrWrongType
+		}
+		pdb := e.dbMap[keys[i].DB]
+		t, cell, w := e.lookupLocked(refs[i], pdb, keys[i].Key, now)
+		if err := e.applyLocked(refs[i], pdb, keys[i].Key, t, cell, w, wr, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// locateAll resolves keys into refs and their sorted shard indexes.
+func (e *Engine) locateAll(keys []KeyRef, refs []keyRef, order []int) ([]keyRef, []int, error) {
+	for _, k := range keys {
+		if err := e.checkDB(k.DB); err != nil {
+			return nil, nil, err
+		}
+		if len(k.Key) > maxKeyLen {
+			return nil, nil, ErrTooLarge
+		}
+		r := e.locate(k.Key)
+		refs = append(refs, r)
+		order = append(order, r.s.idx)
+	}
+	sort.Ints(order)
+	return refs, order, nil
 }
 
 // lockAll takes every shard lock in order (SWAPDB, FLUSHALL).
