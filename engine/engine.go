@@ -457,16 +457,8 @@ func (e *Engine) Multi(keys []KeyRef, fn func(vals []*Value) []Write) error {
 		}
 	}
 	attach := e.handOverCollectionsLocked(keys, refs, vals, writes)
-	for i, wr := range writes {
-		if i >= len(keys) || wr.Op == Keep {
-			continue
-		}
-		k := keys[i]
-		pdb := e.dbMap[k.DB]
-		t, cell, w := e.lookupLocked(refs[i], pdb, k.Key, now)
-		if err := e.applyLocked(refs[i], pdb, k.Key, t, cell, w, wr, now); err != nil {
-			return err
-		}
+	if err := e.applyAllLocked(keys, refs, writes, now); err != nil {
+		return err
 	}
 	for _, a := range attach {
 		a.to.colls[a.c.id] = a.c
@@ -491,16 +483,25 @@ func (e *Engine) PutMany(keys []KeyRef, writes []Write) error {
 		e.unlockShards(order)
 		e.notePeak()
 	}()
+	for _, wr := range writes {
+		if wr.Op == Put && isCollection(wr.Type) {
+			return ErrWrongType
+		}
+	}
+	return e.applyAllLocked(keys, refs, writes, now)
+}
+
+// applyAllLocked applies writes[i] to keys[i] in order, looking each key
+// up again: an earlier write may have moved it.
+func (e *Engine) applyAllLocked(keys []KeyRef, refs []keyRef, writes []Write, now int64) error {
 	for i, wr := range writes {
 		if i >= len(keys) || wr.Op == Keep {
 			continue
 		}
-		if wr.Op == Put && isCollection(wr.Type) {
-			return ErrWrongType
-		}
-		pdb := e.dbMap[keys[i].DB]
-		t, cell, w := e.lookupLocked(refs[i], pdb, keys[i].Key, now)
-		if err := e.applyLocked(refs[i], pdb, keys[i].Key, t, cell, w, wr, now); err != nil {
+		k := keys[i]
+		pdb := e.dbMap[k.DB]
+		t, cell, w := e.lookupLocked(refs[i], pdb, k.Key, now)
+		if err := e.applyLocked(refs[i], pdb, k.Key, t, cell, w, wr, now); err != nil {
 			return err
 		}
 	}
