@@ -77,18 +77,7 @@ func TestCollectionModel(t *testing.T) {
 }
 
 func runCollectionModel(t *testing.T, durable bool) {
-	seed := *modelSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	ops := *modelOps
-	if ops == 0 {
-		ops = 300_000
-		if raceEnabled || testing.Short() {
-			ops = 60_000
-		}
-	}
-	t.Logf("seed %d (replay with -model.seed=%d), %d ops", seed, seed, ops)
+	seed, ops := modelRun(t, 300_000, 60_000)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	clock := newFakeClock(1_000_000)
 	e := openTest(t, Options{SegmentSize: 64 << 10, Shards: 4, Databases: 2, Clock: clock, Durable: durable})

@@ -45,19 +45,26 @@ func TestModel(t *testing.T) {
 	}
 }
 
-func runModel(t *testing.T, durable bool) {
+// modelRun picks a model test's seed and length from the flags (full ops by
+// default, short under -race or -short) and logs them so a failure replays.
+func modelRun(t *testing.T, full, short int) (uint64, int) {
 	seed := *modelSeed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
 	ops := *modelOps
 	if ops == 0 {
-		ops = 1_000_000
+		ops = full
 		if raceEnabled || testing.Short() {
-			ops = 200_000
+			ops = short
 		}
 	}
 	t.Logf("seed %d (replay with -model.seed=%d), %d ops", seed, seed, ops)
+	return seed, ops
+}
+
+func runModel(t *testing.T, durable bool) {
+	seed, ops := modelRun(t, 1_000_000, 200_000)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	clock := newFakeClock(1_700_000_000_000)
 	const dbs = 4
