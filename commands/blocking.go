@@ -337,7 +337,8 @@ func (b *blocking) drainLocked() {
 // signalKeyReady serves the clients blocked on key in db, if any, before
 // it returns. Every command that adds elements to a list (or, later, a
 // sorted set) calls it after its engine call, with no engine lock held.
-// It costs an atomic load while no client is blocked.
+// It costs an atomic load while no client is blocked. Inside EXEC the
+// clients are served when the EXEC ends, as in Redis.
 func (s *Server) signalKeyReady(db int, key []byte) {
 	b := s.Table.waits
 	if b == nil || b.n.Load() == 0 {
@@ -346,7 +347,9 @@ func (s *Server) signalKeyReady(db int, key []byte) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.readyLocked(db, key)
-	b.drainLocked()
+	if !s.tx.execRunning.Load() { // else served when the EXEC ends (multi.go)
+		b.drainLocked()
+	}
 }
 
 // tryOrAdd runs try again with mu held and n raised, and registers w if
@@ -448,6 +451,9 @@ func (c *Ctx) blockForKeys(kw keyWait) waitOutcome {
 	if b.tryOrAdd(kw.try, w) {
 		return waitReplied
 	}
+	// While it waits, the client lets an EXEC run (txbarrier.go).
+	resume := s.suspendBarrier(c.Sess)
+	defer resume()
 
 	var expired <-chan time.Time
 	if kw.timeout > 0 && kw.timeout < maxTimeoutMs {

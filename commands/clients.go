@@ -196,7 +196,8 @@ func clientSetInfo(c *Ctx) {
 	c.W.WriteSimple("OK")
 }
 
-// clientType parses a TYPE filter; every nebredis client is "normal".
+// clientType parses a TYPE filter; a nebredis client is "normal" or, with
+// subscriptions, "pubsub".
 func clientType(b []byte) (string, bool) {
 	for _, t := range []string{"normal", "master", "replica", "slave", "pubsub"} {
 		if isArg(b, t) {
@@ -237,21 +238,36 @@ func clientList(c *Ctx) {
 	now := time.Now()
 	var b strings.Builder
 	for _, sess := range c.Srv.sessions() {
-		if sess.killed.Load() || (ids != nil && !ids[sess.ID]) || (typ != "" && typ != "normal") {
+		if sess.killed.Load() || (ids != nil && !ids[sess.ID]) {
 			continue
 		}
-		b.WriteString(c.Srv.clientLine(sess.snapshot(), now))
+		v := sess.snapshot()
+		if typ != "" && typ != v.clientType() {
+			continue
+		}
+		b.WriteString(c.Srv.clientLine(v, now))
 	}
 	c.W.WriteVerbatim("txt", b.String())
 }
 
 // clientLine formats one CLIENT LIST line, newline included. Fields
-// nebredis does not track (buffers, subscriptions) show Redis's idle
-// values.
+// nebredis does not track (buffers) show Redis's idle values.
 func (s *Server) clientLine(v sessionView, now time.Time) string {
-	flags := "N"
+	flags := ""
+	if v.pubsubMode() {
+		flags += "P"
+	}
+	if v.multi >= 0 {
+		flags += "x"
+	}
+	if v.dirtyCAS {
+		flags += "d"
+	}
 	if v.noEvict {
-		flags = "e"
+		flags += "e"
+	}
+	if flags == "" {
+		flags = "N"
 	}
 	var b strings.Builder
 	b.Grow(256)
@@ -273,11 +289,15 @@ func (s *Server) clientLine(v sessionView, now time.Time) string {
 	field("idle", itoa(max(now.UnixMilli()-v.lastActive, 0)/1000))
 	field("flags", flags)
 	field("db", itoa(int64(v.db)))
-	for _, k := range []string{"sub", "psub", "ssub"} {
+	field("sub", itoa(v.sub))
+	field("psub", itoa(v.psub))
+	field("ssub", itoa(v.ssub))
+	field("multi", itoa(v.multi))
+	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem"} {
 		field(k, "0")
 	}
-	field("multi", "-1")
-	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem", "tot-mem"} {
+	field("multi-mem", itoa(v.multiMem))
+	for _, k := range []string{"rbs", "rbp", "obl", "oll", "omem", "tot-mem"} {
 		field(k, "0")
 	}
 	field("events", "r")
@@ -354,7 +374,7 @@ func clientKill(c *Ctx) {
 			(addr != nil && sess.Addr != string(addr)) ||
 			(laddr != nil && sess.LocalAddr != string(laddr)) ||
 			(id != 0 && sess.ID != id) ||
-			(typ != "" && typ != "normal") ||
+			(typ != "" && typ != sess.snapshot().clientType()) ||
 			(skipMe && sess == c.Sess) {
 			continue
 		}

@@ -199,6 +199,13 @@ func (c *Command) keySpecFlagsAt(args [][]byte, i int) []string {
 // hasKeys reports whether the row touches keys at all.
 func (c *Command) hasKeys() bool { return c.FirstKey > 0 || c.GetKeys != nil || len(c.KeySpecs) > 0 }
 
+// notKeys reports whether the row's key positions hold no keys: shard
+// channels are described like keys but flagged not_key, and Redis's
+// doesCommandHaveKeys says such a command has none.
+func (c *Command) notKeys() bool {
+	return len(c.KeySpecs) == 0 && len(c.KeyFlags) == 1 && c.KeyFlags[0] == "not_key"
+}
+
 func writeCommandInfo(w Writer, cmd *Command) {
 	w.WriteArray(10)
 	w.WriteBulkString(cmd.FullName())
@@ -462,7 +469,7 @@ func commandGetKeys(c *Ctx, withFlags bool) {
 	case cmd == nil:
 		c.W.WriteError("ERR Invalid command specified")
 		return
-	case !cmd.hasKeys():
+	case !cmd.hasKeys() || cmd.notKeys():
 		c.W.WriteError("ERR The command has no key arguments")
 		return
 	case !arityOK(cmd.Arity, len(args)):

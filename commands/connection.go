@@ -17,6 +17,9 @@ func RegisterConnection(t *Table) {
 		Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 		Args: []ArgDoc{{Name: "message", Type: "string", Optional: true}},
 		Handler: func(c *Ctx) {
+			if pubsubPing(c) { // RESP2 in Pub/Sub mode
+				return
+			}
 			switch len(c.Args) {
 			case 1:
 				c.W.WriteSimple("PONG")

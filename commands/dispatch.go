@@ -47,6 +47,17 @@ func (s *Server) exec(sess *Session, args [][]byte, w Writer, carry bool) Action
 	if len(args) == 0 {
 		return Continue
 	}
+	// Transactions (multi.go): a command holds the EXEC barrier shared
+	// from its checks to its reply; in MULTI a refusal aborts the
+	// transaction, and a refused EXEC discards it.
+	if sess.depth == 0 {
+		s.tx.barrier.enter(sess)
+		defer s.tx.barrier.exit(sess)
+	}
+	direct := w
+	if sess.tx.multi || isExec(args[0]) {
+		w = s.txRefusals(sess, w, args[0])
+	}
 	cmd := s.Table.Lookup(args[0])
 	if cmd == nil {
 		s.reject(w, nil, unknownCommandError(args))
@@ -68,15 +79,29 @@ func (s *Server) exec(sess *Session, args [][]byte, w Writer, carry bool) Action
 		s.reject(w, cmd, ErrNoAuth)
 		return Continue
 	}
-	if cmd.Flags&FlagDenyOOM != 0 && s.overLimit() {
+	if sess.tx.multi && cmd.Flags&FlagNoMulti != 0 {
+		s.reject(w, cmd, errNotInMulti)
+		return Continue
+	}
+	if (cmd.Flags&FlagDenyOOM != 0 || sess.tx.txDenyOOM(cmd)) && s.overLimit() {
 		s.reject(w, cmd, ErrOOM)
 		return Continue
+	}
+	// Pub/Sub: a RESP2 session with subscriptions runs only a few commands.
+	if sess.pubsub != nil {
+		if msg := pubsubRefusal(sess, cmd); msg != "" {
+			s.reject(w, cmd, msg)
+			return Continue
+		}
 	}
 	if cmd.Handler == nil { // a container whose subcommand is required
 		s.reject(w, nil, unknownSubcommandError(args))
 		return Continue
 	}
-	return s.call(sess, cmd, args, w)
+	if sess.tx.multi && !runsInMulti(cmd) {
+		return s.queue(sess, cmd, args, direct)
+	}
+	return s.call(sess, cmd, args, direct)
 }
 
 // call runs a checked command and accounts for it.
@@ -96,7 +121,7 @@ func (s *Server) call(sess *Session, cmd *Command, args [][]byte, w Writer) Acti
 	// run by ExecNext starts when the previous one ended (see ExecNext);
 	// otherwise, and for commands nested in EXEC, the clock is read.
 	start := sess.lastEnd
-	if start == 0 || sess.depth > 0 {
+	if start == 0 || sess.depth > 1 {
 		start = time.Since(s.started)
 	}
 	// Stores only on change: an atomic store is a full barrier (XCHG),
@@ -104,10 +129,13 @@ func (s *Server) call(sess *Session, cmd *Command, args [][]byte, w Writer) Acti
 	if ms := s.startedMs + start.Milliseconds(); sess.lastActive.Load() != ms {
 		sess.lastActive.Store(ms)
 	}
-	if sess.lastCmd.Load() != &cmd.fullName {
+	if sess.depth == 1 && sess.lastCmd.Load() != &cmd.fullName { // EXEC's, not its queued commands'
 		sess.lastCmd.Store(&cmd.fullName)
 	}
 	cmd.Handler(c)
+	if cmd.Flags&FlagWrite != 0 && rc.errors == 0 && s.watching() {
+		s.touchWatched(sess, cmd, args) // WATCH (watch.go)
+	}
 	end := time.Since(s.started)
 	d := end - start
 

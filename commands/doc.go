@@ -34,7 +34,9 @@
 //	subcommand known?      ERR unknown subcommand '<sub>'. Try CLIENT HELP.
 //	arity                  ERR wrong number of arguments for 'client|setname' command
 //	authenticated?         NOAUTH Authentication required.   (unless FlagNoAuth)
+//	no_multi in MULTI      ERR Command not allowed inside a transaction
 //	memory (FlagDenyOOM)   OOM command not allowed when used memory > 'maxmemory'.
+//	RESP2 Pub/Sub mode     ERR Can't execute 'get': only (P|S)SUBSCRIBE / ... in this context
 //
 // so a handler only parses its own options and talks to the engine. Exec
 // then times the call for INFO commandstats (calls, usec, rejected_calls,
@@ -42,6 +44,13 @@
 // total_commands_processed. Handlers report keyspace hits and misses with
 // Server.Hit and Server.Miss; engine sentinel errors become replies only
 // through EngineError.
+//
+// In MULTI, a command that passes the checks is queued instead of run
+// (+QUEUED), and a refusal aborts the transaction (multi.go). Every
+// command holds the EXEC barrier shared from its checks to its reply and
+// EXEC holds it alone, so a transaction is atomic across shards
+// (txbarrier.go); after a write command succeeds, the sessions WATCHing
+// its keys are marked (watch.go).
 //
 // # Concurrency and buffers
 //

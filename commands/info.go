@@ -311,6 +311,7 @@ func (s *Server) infoStats() []InfoField {
 		expired, evicted, cleaned, copied = st.ExpiredKeys, st.EvictedKeys, st.CleanedSegments, st.CleanerCopied
 	}
 	ops := s.stats.commands.Load()
+	psChannels, psPatterns, psShard := s.pubsubCounts()
 	return []InfoField{
 		{"total_connections_received", itoa(s.stats.connections.Load())},
 		{"total_commands_processed", itoa(ops)},
@@ -330,8 +331,9 @@ func (s *Server) infoStats() []InfoField {
 		{"evicted_clients", "0"},
 		{"keyspace_hits", itoa(s.stats.hits.Load())},
 		{"keyspace_misses", itoa(s.stats.misses.Load())},
-		{"pubsub_channels", "0"},
-		{"pubsub_patterns", "0"},
+		{"pubsub_channels", itoa(psChannels)},
+		{"pubsub_patterns", itoa(psPatterns)},
+		{"pubsubshard_channels", itoa(psShard)},
 		{"latest_fork_usec", "0"},
 		{"total_forks", "0"},
 		{"migrate_cached_sockets", "0"},

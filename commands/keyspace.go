@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"github.com/nebredis/nebredis/config"
 	"github.com/nebredis/nebredis/engine"
 )
 
@@ -344,6 +345,7 @@ func cmdDel(c *Ctx) {
 	keys := c.Args[1:]
 	if len(keys) == 1 {
 		if c.Srv.Engine.Delete(c.Sess.DB, keys[0]) {
+			c.notify(config.EventsGeneric, "del", keys[0])
 			c.W.WriteInt(1)
 		} else {
 			c.W.WriteInt(0)
@@ -357,11 +359,13 @@ func cmdDel(c *Ctx) {
 		writes[i] = engine.Write{Op: engine.Delete}
 	}
 	deleted := 0
+	var gone []int // for keyspace notifications
 	err := c.Srv.Engine.Multi(refs, func(vals []*engine.Value) []engine.Write {
 		seen := make(map[string]struct{}, len(keys))
 		for i, v := range vals {
 			if _, dup := seen[string(keys[i])]; v != nil && !dup {
 				deleted++
+				gone = append(gone, i)
 			}
 			seen[string(keys[i])] = struct{}{}
 		}
@@ -370,6 +374,9 @@ func cmdDel(c *Ctx) {
 	if err != nil {
 		c.W.WriteError(EngineError(err))
 		return
+	}
+	for _, i := range gone {
+		c.notify(config.EventsGeneric, "del", keys[i])
 	}
 	c.W.WriteInt(int64(deleted))
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"math"
 
+	"github.com/nebredis/nebredis/config"
 	"github.com/nebredis/nebredis/engine"
 	"github.com/nebredis/nebredis/internal/redisnum"
 )
@@ -98,6 +99,11 @@ func expireGeneric(c *Ctx, base int64, seconds bool) {
 	case err != nil:
 		c.W.WriteError(EngineError(err))
 	case applied:
+		if when <= now { // keyspace notifications
+			c.notify(config.EventsGeneric, "del", c.Args[1])
+		} else {
+			c.notify(config.EventsGeneric, "expire", c.Args[1])
+		}
 		c.W.WriteInt(1)
 	default:
 		c.W.WriteInt(0)

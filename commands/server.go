@@ -50,6 +50,10 @@ type Server struct {
 
 	resetHooks []func(*Session)
 
+	pubsub pubsubRegistry // Pub/Sub subscriptions (pubsub.go)
+
+	tx transactions // MULTI/EXEC: the EXEC barrier and WATCH registry (multi.go)
+
 	// ConfigFile is the path INFO reports as config_file; set by main.
 	ConfigFile string
 
@@ -87,6 +91,10 @@ func New(cfg config.Config, eng *engine.Engine) *Server {
 	RegisterSets(s.Table)
 	RegisterLists(s.Table)
 	RegisterZSets(s.Table)
+	RegisterPubSub(s.Table)
+	s.AddResetHook(s.pubsubReset)
+	RegisterTransactions(s.Table)
+	s.AddResetHook(s.discardTx)
 	return s
 }
 
@@ -96,6 +104,7 @@ func (s *Server) applyHotConfig(cfg config.Config) {
 	s.slowerThan.Store(cfg.SlowlogLogSlowerThan)
 	s.protoMaxBulk.Store(cfg.ProtoMaxBulkLen)
 	s.slowlog.setMaxLen(cfg.SlowlogMaxLen)
+	s.applyPubSubConfig(cfg)
 }
 
 // enginePolicy maps a maxmemory-policy name to the engine's policy. The
@@ -144,6 +153,8 @@ func (s *Server) NewSession(addr, localAddr string, kill func()) *Session {
 
 // CloseSession unregisters a connection that has ended.
 func (s *Server) CloseSession(sess *Session) {
+	s.pubsub.dropAll(sess)
+	s.discardTx(sess)
 	s.clientsMu.Lock()
 	delete(s.clients, sess.ID)
 	s.clientsMu.Unlock()

@@ -44,12 +44,29 @@ type Session struct {
 	// must be called once, before the handler returns. Requests that arrive
 	// meanwhile run after the command. nil: no connection to watch.
 	BeginWait func() (done <-chan struct{}, end func())
+	// Push and Flush are set by resp/ for Pub/Sub (pubsub.go). Push hands
+	// the connection a complete frame from any goroutine (a publisher's):
+	// it is queued behind the replies already flushed and never blocks on
+	// the socket. It returns the bytes waiting to be written, or -1 when
+	// the connection is finished; frame may be reused when it returns.
+	// Flush, called by a handler that has written its whole reply, sends
+	// the replies so far, so that frames pushed afterwards follow them.
+	Push  func(frame []byte) int
+	Flush func()
 
 	mu sync.Mutex // guards writes of the fields CLIENT LIST shows, for readers elsewhere
 
 	lastActive atomic.Int64 // unix ms
 	lastCmd    atomic.Pointer[string]
 	killed     atomic.Bool
+	resp3      atomic.Bool // Proto >= 3, for publishers on other goroutines
+
+	// pubsub is the session's subscriptions, nil until its first SUBSCRIBE;
+	// set under mu by the session's goroutine (pubsub.go).
+	pubsub *subscriber
+
+	// tx is the session's MULTI/EXEC and WATCH state (multi.go).
+	tx sessTx
 
 	// Reused by Exec so that a command costs no allocation; depth > 0 means
 	// a handler is running Exec recursively (EXEC) and needs fresh ones.
@@ -112,6 +129,7 @@ func (s *Session) SetDB(db int) {
 func (s *Session) SetProto(p int) {
 	s.mu.Lock()
 	s.Proto = p
+	s.resp3.Store(p >= 3)
 	s.mu.Unlock()
 }
 
@@ -158,6 +176,9 @@ type sessionView struct {
 	name, libName, libVer, cmd string
 	noEvict                    bool
 	lastActive                 int64
+	sub, psub, ssub            int64 // subscriptions: channels, patterns, shard channels
+	multi, multiMem            int64 // queued commands (-1 outside MULTI) and their memory
+	dirtyCAS                   bool  // a WATCHed key was touched
 }
 
 // snapshot copies the session's visible state; safe from any goroutine.
@@ -165,11 +186,15 @@ func (s *Session) snapshot() sessionView {
 	s.mu.Lock()
 	v := sessionView{id: s.ID, addr: s.Addr, laddr: s.LocalAddr, fd: s.FD, created: s.Created,
 		db: s.DB, proto: s.Proto, name: s.Name, libName: s.LibName, libVer: s.LibVer, noEvict: s.NoEvict}
+	if p := s.pubsub; p != nil {
+		v.sub, v.psub, v.ssub = p.nChannels.Load(), p.nPatterns.Load(), p.nShard.Load()
+	}
 	s.mu.Unlock()
 	v.cmd = "NULL"
 	if p := s.lastCmd.Load(); p != nil {
 		v.cmd = *p
 	}
 	v.lastActive = s.lastActive.Load()
+	v.multi, v.multiMem, v.dirtyCAS = s.tx.shown.Load()-1, s.tx.shownMem.Load(), s.tx.dirty.Load()
 	return v
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/nebredis/nebredis/config"
 	"github.com/nebredis/nebredis/engine"
 	"github.com/nebredis/nebredis/internal/redisnum"
 )
@@ -545,6 +546,9 @@ func setGeneric(c *Ctx, flags int, key, val, expire []byte, intReply bool) {
 	if flags&setGet != 0 {
 		noteLookup(c, found)
 	}
+	if err == nil && !wrongType && !aborted {
+		c.notifySet(key, expire != nil) // keyspace notifications
+	}
 	switch {
 	case err != nil:
 		c.W.WriteError(EngineError(err))
@@ -723,6 +727,11 @@ func cmdMset(c *Ctx) {
 	if err != nil {
 		c.W.WriteError(EngineError(err))
 		return
+	}
+	if c.Srv.notifying(config.EventsString) {
+		for j := 1; j < len(args); j += 2 {
+			c.notify(config.EventsString, "set", args[j])
+		}
 	}
 	c.W.WriteSimple("OK")
 }

@@ -50,6 +50,11 @@ type Config struct {
 	SetMaxIntsetEntries    int // set-max-intset-entries
 	ZSetMaxListpackEntries int // zset-max-listpack-entries
 	ZSetMaxListpackValue   int // zset-max-listpack-value
+
+	// ClientOutputBufferLimits is client-output-buffer-limit, indexed by
+	// ClassNormal, ClassReplica, ClassPubSub (pubsub.go).
+	ClientOutputBufferLimits [3]OutputBufferLimit
+	NotifyKeyspaceEvents     KeyspaceEvents // notify-keyspace-events
 }
 
 // SavePoint is one "save <seconds> <changes>" rule.
@@ -98,6 +103,7 @@ func Default() Config {
 		SetMaxIntsetEntries:       512,
 		ZSetMaxListpackEntries:    128,
 		ZSetMaxListpackValue:      64,
+		ClientOutputBufferLimits:  defaultOutputBufferLimits,
 	}
 }
 

@@ -354,6 +354,13 @@ var params = []Param{
 	{Name: "client-query-buffer-limit", Syntax: "<bytes>", Mutable: true, Usage: "Largest unparsed input buffered for one client, e.g. 1gb.",
 		get: func(c *Config) string { return strconv.FormatInt(c.ClientQueryBufferLimit, 10) },
 		set: memorySet(1<<20, func(c *Config) *int64 { return &c.ClientQueryBufferLimit })},
+	{Name: "client-output-buffer-limit", Syntax: "<class> <hard> <soft> <seconds> ...", MultiArg: true, Mutable: true,
+		Usage: "Disconnect a client whose pending output reaches <hard> bytes, or stays over <soft> for <seconds>; classes normal, replica, pubsub (nebredis enforces pubsub).",
+		get:   outputBufferLimitsGet, set: setOutputBufferLimits},
+	{Name: "notify-keyspace-events", Syntax: "<classes>", Mutable: true,
+		Usage: `Keyspace notifications to publish, Redis's letters K E g $ l s h z x e t m d n A ("": none).`,
+		get:   func(c *Config) string { return c.NotifyKeyspaceEvents.String() },
+		set:   setKeyspaceEvents},
 }
 
 // parseRange parses an integer and checks it against Redis's bounds.

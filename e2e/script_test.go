@@ -32,6 +32,8 @@ import (
 //	!raw "BYTES"         send bytes as they are (inline commands) and
 //	                     compare one reply
 //	!closed              both servers must have closed the connection
+//	!recv                read one more reply on this connection and compare
+//	                     (a Pub/Sub message, SUBSCRIBE's later confirmations)
 //	!sleep DURATION      wait, for expiry scenarios (keep it short)
 type script struct {
 	file     string
@@ -44,7 +46,7 @@ type script struct {
 type step struct {
 	line int
 	text string   // the line as written, for messages
-	op   string   // "", "conn", "sort", "scan", "type", "shape", "near", "raw", "closed", "sleep"
+	op   string   // "", "conn", "sort", "scan", "type", "shape", "near", "raw", "closed", "sleep", "recv"
 	args []string // the command, or the directive's operand
 	near int64
 	mask []string
@@ -108,7 +110,7 @@ func parseStep(text string) (step, error) {
 		return st, need(2, 2)
 	case "conn", "raw", "requires":
 		return st, need(1, 1)
-	case "closed":
+	case "closed", "recv":
 		return st, need(0, 0)
 	case "sort", "scan", "type", "shape":
 		return st, need(1, -1)

@@ -248,6 +248,7 @@ func (s *shard) relocateLocked(seg *segment, off int, b []byte, h *entryHeader, 
 	}
 	w := t.words[cell]
 	if h.expireAt != 0 && h.expireAt < now {
+		s.noteDeletionLocked(KeyExpired, w, int(h.db))
 		s.deleteLocked(t, cell, w, int(h.db))
 		s.e.stats.expired.Add(1)
 		return 0

@@ -41,6 +41,8 @@ type Engine struct {
 
 	stats counters
 
+	keyEvents atomic.Pointer[KeyEventFunc] // notify.go; nil: nobody listens
+
 	closeOnce sync.Once
 	stop      chan struct{}
 	wg        sync.WaitGroup
@@ -222,6 +224,7 @@ func (e *Engine) lookupLocked(r keyRef, pdb int, key []byte, now int64) (*slotTa
 	}
 	cell, w := s.findLocked(t, r.hash, key)
 	if w != 0 && s.expiredLocked(w, now) {
+		s.noteDeletionLocked(KeyExpired, w, pdb)
 		s.deleteLocked(t, cell, w, pdb)
 		e.stats.expired.Add(1)
 		cell, w = s.findLocked(t, r.hash, key)

@@ -169,6 +169,7 @@ func (e *Engine) evictOne(p Policy) (int, bool) {
 	if cell, w := r.s.findLocked(t, r.hash, best.key); w != 0 {
 		_, h := r.s.entry(w)
 		n = h.size
+		r.s.noteDeletionLocked(KeyEvicted, w, best.pdb)
 		r.s.deleteLocked(t, cell, w, best.pdb)
 		e.stats.evicted.Add(1)
 	}

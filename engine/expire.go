@@ -84,6 +84,7 @@ func (s *shard) expireBatch(now int64) (expired, seen int) {
 		if s.expiredLocked(w, now) {
 			// The backward shift may pull a later word into this cell, so
 			// look at the same cell again.
+			s.noteDeletionLocked(KeyExpired, w, s.expDB)
 			s.deleteLocked(t, s.expCell, w, s.expDB)
 			expired++
 			continue

@@ -120,6 +120,7 @@ func (e *Engine) RandomKey(db int, dst []byte) ([]byte, bool) {
 			}
 			w := t.words[i]
 			if s.expiredLocked(w, now) {
+				s.noteDeletionLocked(KeyExpired, w, e.dbMap[db])
 				s.deleteLocked(t, i, w, e.dbMap[db])
 				e.stats.expired.Add(1)
 				s.mu.Unlock()

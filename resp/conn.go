@@ -59,17 +59,21 @@ func (c *conn) serve() {
 				"client", c.nc.RemoteAddr().String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			c.salvage()
 		}
-		c.nc.Close()
-		c.out.wait() // the flusher, if any, fails fast on the closed socket
+		// Unregister first, as Redis frees a client before closing its
+		// socket: a peer that sees the close finds its subscriptions gone.
 		if c.sess != nil {
 			c.closeSession()
 		}
+		c.nc.Close()
+		c.out.shut()
+		c.out.wait() // the flusher, if any, fails fast on the closed socket
 		c.srv.forget(c)
 		c.srv.wg.Done()
 	}()
 	c.sess = c.srv.h.NewSession(c.nc.RemoteAddr().String(), c.nc.LocalAddr().String(), c.kill)
 	c.w.sess = c.sess
 	c.sess.BeginWait = c.beginWait
+	c.sess.Push, c.sess.Flush = c.push, c.flushReplies
 	if err := c.loop(); err != nil {
 		c.srv.logger().Debug("client closed", "client", c.sess.Addr, "err", err)
 	}
@@ -186,8 +190,8 @@ func (c *conn) loop() error {
 				return c.out.wait()
 			}
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				if c.out.queued() > 0 {
-					continue // still receiving replies: not idle
+				if c.out.queued() > 0 || c.sess.InPubSub() {
+					continue // still receiving replies, or subscribed: not idle
 				}
 				return errors.New("idle timeout")
 			}
@@ -280,6 +284,30 @@ func (c *conn) beginWait() (<-chan struct{}, func()) {
 		c.nc.SetReadDeadline(time.Time{})
 	}
 	return done, end
+}
+
+// push is the Session's Push: another goroutine (a publisher) hands this
+// connection a complete frame. It is queued behind the replies already
+// sent and written by the flusher; push never blocks on the socket.
+func (c *conn) push(frame []byte) int {
+	return c.out.push(frame, c.srv.opts.Load().WriteTimeout)
+}
+
+// flushReplies is the Session's Flush: the replies written so far, the
+// running command's included, go to the output now, so that frames pushed
+// from now on follow them (a SUBSCRIBE confirmation precedes the first
+// message). The command must have written its whole reply.
+func (c *conn) flushReplies() {
+	if c.gone != nil || c.w.overflow || len(c.w.buf) > c.w.limit {
+		return // the loop closes the connection after the command
+	}
+	if err := c.send(c.srv.opts.Load()); err != nil {
+		c.gone = err
+		return
+	}
+	if c.mark > 0 {
+		c.mark = 0
+	}
 }
 
 // feedAhead appends the bytes the watcher read to the reader's buffer,

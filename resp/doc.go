@@ -26,6 +26,14 @@
 // pipeline does), and a server that blocked on its writes would deadlock
 // with it as soon as both directions outgrow the socket buffers.
 //
+// Other goroutines may add to a connection's output too: Session.Push
+// (a Pub/Sub publisher delivering a message) queues a complete frame
+// behind the replies already sent and starts the flusher if none runs;
+// it never touches the socket itself, so a publisher never waits for a
+// slow subscriber. Session.Flush lets a handler send the replies written
+// so far (SUBSCRIBE's confirmations) before it becomes reachable by
+// publishers, so that no message overtakes them.
+//
 // # Requests
 //
 // The parser is our own, written against Redis 7's processMultibulkBuffer

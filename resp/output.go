@@ -30,6 +30,12 @@ var errOutputLimit = errors.New("resp: client output buffer limit reached")
 //
 // The loop keeps reading and executing meanwhile. Replies stay in order:
 // a direct write happens only when nothing is queued.
+//
+// Other goroutines may push frames (Pub/Sub messages) at any time: push
+// appends to the queue and starts the flusher if none runs. While the
+// loop writes directly (direct), pushes only queue, and the loop puts
+// what the socket did not take in front of them when it is done, so a
+// pushed frame never lands inside a reply.
 type output struct {
 	nc       net.Conn
 	raw      syscall.RawConn // nil: not a socket we can write to directly; always queue
@@ -38,12 +44,14 @@ type output struct {
 	rawN     int
 	rawErr   error
 
-	mu    sync.Mutex // guards queue, spare, busy, done, err
-	queue []byte     // bytes handed to the flusher, not yet written
-	spare []byte     // the flusher's previous buffer, reused for queue
-	busy  bool       // a flusher goroutine is running
-	done  chan struct{}
-	err   error // a write failed: the connection is finished
+	mu       sync.Mutex // guards queue, spare, busy, direct, inflight, done, err
+	queue    []byte     // bytes handed to the flusher, not yet written
+	spare    []byte     // the flusher's previous buffer, reused for queue
+	busy     bool       // a flusher goroutine is running
+	direct   bool       // the loop is writing from its own buffer (send's fast path)
+	inflight int        // bytes the flusher took from queue and is writing
+	done     chan struct{}
+	err      error // a write failed, or the connection ended: it is finished
 }
 
 func newOutput(nc net.Conn) *output {
@@ -82,8 +90,9 @@ func (o *output) send(b []byte, timeout time.Duration, limit int64) error {
 		}
 		return nil
 	}
+	// Not busy: write directly. Pushes meanwhile only queue (direct).
+	o.direct = true
 	o.mu.Unlock()
-	// Not busy, and only this goroutine starts a flusher: write directly.
 	written := 0
 	if o.raw != nil {
 		o.rawBuf = b
@@ -93,21 +102,64 @@ func (o *output) send(b []byte, timeout time.Duration, limit int64) error {
 			err = o.rawErr
 		}
 		if err != nil {
+			o.mu.Lock()
+			o.direct = false
+			o.mu.Unlock()
 			return err
 		}
 		written = o.rawN
-		if written == len(b) {
-			return nil
-		}
 	}
 	o.mu.Lock()
-	o.queue = append(o.queue[:0], b[written:]...)
+	o.direct = false
+	rest := b[written:]
+	switch {
+	case len(rest) == 0 && len(o.queue) == 0:
+		o.mu.Unlock()
+		return nil
+	case len(o.queue) == 0:
+		o.queue = append(o.queue, rest...)
+	case len(rest) > 0:
+		// Frames pushed during the write go after the rest of b.
+		q := make([]byte, 0, len(rest)+len(o.queue))
+		o.queue = append(append(q, rest...), o.queue...)
+	}
+	o.startFlusherLocked(timeout)
+	o.mu.Unlock()
+	return nil
+}
+
+// startFlusherLocked starts the flusher goroutine for the queue.
+func (o *output) startFlusherLocked(timeout time.Duration) {
 	o.busy = true
 	o.done = make(chan struct{})
-	done := o.done
+	go o.flush(timeout, o.done)
+}
+
+// push queues frame (a complete reply) from any goroutine and starts the
+// flusher if none runs; it never writes to the socket itself. It returns
+// the bytes now waiting to be written (the queue and what the flusher is
+// writing), or -1 when the connection is finished. frame may be reused
+// when push returns.
+func (o *output) push(frame []byte, timeout time.Duration) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err != nil {
+		return -1
+	}
+	o.queue = append(o.queue, frame...)
+	if !o.busy && !o.direct {
+		o.startFlusherLocked(timeout)
+	}
+	return len(o.queue) + o.inflight
+}
+
+// shut refuses further pushes: the connection is ending.
+func (o *output) shut() {
+	o.mu.Lock()
+	if o.err == nil {
+		o.err = net.ErrClosed
+	}
 	o.mu.Unlock()
-	go o.flush(timeout, done)
-	return nil
 }
 
 // flush is the flusher goroutine: it writes the queue until it is empty.
@@ -123,12 +175,17 @@ func (o *output) flush(timeout time.Duration, done chan struct{}) {
 		buf := o.queue
 		o.queue = o.spare[:0]
 		o.spare = nil
+		o.inflight = len(buf)
 		o.mu.Unlock()
 
 		err := o.writeAll(buf, timeout)
 		o.mu.Lock()
+		o.inflight = 0
 		if err != nil {
-			o.err, o.busy, o.queue = err, false, nil
+			if o.err == nil {
+				o.err = err
+			}
+			o.busy, o.queue = false, nil
 			o.mu.Unlock()
 			o.nc.Close() // the loop's next read fails and the connection ends
 			return
