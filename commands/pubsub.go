@@ -247,14 +247,21 @@ func subscribeHandler(k *pubsubKind) Handler {
 		if len(added) == 0 {
 			return
 		}
-		// The confirmations go out before the session is reachable by
-		// publishers, so that no message overtakes them. Inside EXEC the
-		// reply is not complete yet: it is sent whole afterwards.
-		if c.Sess.depth == 1 && c.Sess.Flush != nil {
-			c.Sess.Flush()
+		// Registered before the confirmations leave, so that a client that
+		// has read one never misses a later message; the messages that
+		// come meanwhile are held back until the confirmations are in the
+		// output (see subscriber.held). Inside EXEC the reply is not
+		// complete yet: it is sent whole afterwards.
+		flush := c.Sess.depth == 1 && c.Sess.Flush != nil
+		if flush {
+			sub.hold()
 		}
 		for _, name := range added {
 			k.add(&c.Srv.pubsub, name, sub)
+		}
+		if flush {
+			c.Sess.Flush()
+			sub.release()
 		}
 	}
 }

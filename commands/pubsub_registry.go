@@ -227,6 +227,30 @@ type subscriber struct {
 	// session was disconnected for its output.
 	softSince atomic.Int64
 	closing   atomic.Bool
+
+	// While a (P|S)SUBSCRIBE's confirmations are not yet handed to the
+	// output, held is set and messages for the session wait in pending,
+	// so that none overtakes a confirmation; the subscription itself is
+	// registered before the confirmation leaves, so a client that has
+	// read it never misses a message published afterwards.
+	held    atomic.Bool
+	holdMu  sync.Mutex // guards pending, and held's transitions
+	pending []byte
+}
+
+// hold starts holding messages back (see held).
+func (s *subscriber) hold() { s.held.Store(true) }
+
+// release hands the held messages to the output, after the confirmations.
+func (s *subscriber) release() {
+	s.holdMu.Lock()
+	s.held.Store(false)
+	pending := s.pending
+	s.pending = nil
+	s.holdMu.Unlock()
+	if len(pending) > 0 && s.push != nil {
+		s.push(pending)
+	}
 }
 
 // subscriptions is Redis's clientSubscriptionsCount: channels + patterns
@@ -297,6 +321,17 @@ func (r *pubsubRegistry) publish(ch, msg []byte, shard bool, self *Session, self
 	return n
 }
 
+// holdBack keeps frame for release if the session still holds messages.
+func (s *subscriber) holdBack(frame []byte) bool {
+	s.holdMu.Lock()
+	defer s.holdMu.Unlock()
+	if !s.held.Load() {
+		return false
+	}
+	s.pending = append(s.pending, frame...)
+	return true
+}
+
 // deliver hands the frame in d.buf (RESP2 shape) to one subscriber.
 func (d *deliverer) deliver(s *subscriber) {
 	if s.sess.resp3.Load() {
@@ -306,6 +341,7 @@ func (d *deliverer) deliver(s *subscriber) {
 	case s.sess == d.self && d.selfW != nil:
 		d.selfW.WriteRaw(d.buf)
 	case s.closing.Load() || s.push == nil:
+	case s.held.Load() && s.holdBack(d.buf):
 	default:
 		if pending := s.push(d.buf); pending > 0 {
 			d.r.checkOutput(s, int64(pending))
