@@ -307,7 +307,18 @@ func TestBlockingGone(t *testing.T) {
 		sess.BeginWait = func() (<-chan struct{}, func()) { return gone, func() { ended = true } }
 		reply := make(chan string, 1)
 		go func() { reply <- ts.do(sess, "BLPOP", "g", "5") }()
-		for ts.srv.BlockedClients() == 0 {
+		// Wait until the waiter is registered, not merely counted: a
+		// push that lands while BLPOP still tries the list at once serves
+		// it, as Redis serves a command that runs before it sees the
+		// disconnect.
+		for {
+			b := ts.srv.Table.waits
+			b.mu.Lock()
+			n := len(b.bySess)
+			b.mu.Unlock()
+			if n > 0 {
+				break
+			}
 			time.Sleep(time.Millisecond)
 		}
 		close(gone)
