@@ -239,24 +239,7 @@ func TestRedisPy(t *testing.T) {
 					t.Skipf("redis-py %s has no RESP3 (protocol=3 needs 5.0)", version)
 				}
 				pair.flush(t)
-				ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
-				defer cancel()
-				cmd := exec.CommandContext(ctx, python, "-c", redisPyScript, tg.port(), strconv.Itoa(proto))
-				var stderr bytes.Buffer
-				cmd.Stderr = &stderr
-				out, err := cmd.Output()
-				if err != nil {
-					t.Fatalf("redis-py script: %v\n%s%s", err, out, stderr.String())
-				}
-				var got map[string]any
-				if err := json.Unmarshal(out, &got); err != nil {
-					t.Fatalf("redis-py output %q: %v", out, err)
-				}
-				for k, w := range want {
-					if !reflect.DeepEqual(got[k], w) {
-						t.Errorf("%s: got %#v, want %#v", k, got[k], w)
-					}
-				}
+				checkJSONFields(t, runRedisPy(t, python, redisPyScript, tg.port(), strconv.Itoa(proto)), want)
 			})
 		}
 	}
@@ -413,5 +396,36 @@ func TestRedisBenchmark(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// runRedisPy runs a redis-py script with python and args (bounded by
+// clientTimeout) and returns what it printed.
+func runRedisPy(t *testing.T, python, script string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, append([]string{"-c", script}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("redis-py script: %v\n%s%s", err, out, stderr.String())
+	}
+	return out
+}
+
+// checkJSONFields decodes a script's JSON object and compares the fields
+// named in want.
+func checkJSONFields(t *testing.T, out []byte, want map[string]any) {
+	t.Helper()
+	var got map[string]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("redis-py output %q: %v", out, err)
+	}
+	for k, w := range want {
+		if !reflect.DeepEqual(got[k], w) {
+			t.Errorf("%s: got %#v, want %#v", k, got[k], w)
+		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
@@ -211,16 +210,7 @@ func TestPubSubRedisPy(t *testing.T) {
 			}
 			outs := map[string]string{}
 			for _, tg := range []*target{pair.redis, pair.neb} {
-				ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
-				cmd := exec.CommandContext(ctx, python, "-c", redisPyPubSubScript, tg.port(), strconv.Itoa(proto))
-				var stderr bytes.Buffer
-				cmd.Stderr = &stderr
-				out, err := cmd.Output()
-				cancel()
-				if err != nil {
-					t.Fatalf("%s: redis-py script: %v\n%s%s", tg.name, err, out, stderr.String())
-				}
-				outs[tg.name] = strings.TrimSpace(string(out))
+				outs[tg.name] = strings.TrimSpace(string(runRedisPy(t, python, redisPyPubSubScript, tg.port(), strconv.Itoa(proto))))
 			}
 			if outs["redis"] != outs["nebredis"] {
 				t.Errorf("redis-py pubsub transcripts differ\n  redis:    %s\n  nebredis: %s", outs["redis"], outs["nebredis"])

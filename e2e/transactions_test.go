@@ -1,13 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os/exec"
-	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -304,24 +299,7 @@ func TestRedisPyTransactions(t *testing.T) {
 	for _, tg := range []*target{pair.redis, pair.neb} {
 		t.Run(tg.name, func(t *testing.T) {
 			pair.flush(t)
-			ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, python, "-c", redisPyTxScript, tg.port())
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("redis-py script: %v\n%s%s", err, out, stderr.String())
-			}
-			var got map[string]any
-			if err := json.Unmarshal(out, &got); err != nil {
-				t.Fatalf("redis-py output %q: %v", out, err)
-			}
-			for k, w := range want {
-				if !reflect.DeepEqual(got[k], w) {
-					t.Errorf("%s: got %#v, want %#v", k, got[k], w)
-				}
-			}
+			checkJSONFields(t, runRedisPy(t, python, redisPyTxScript, tg.port()), want)
 		})
 	}
 }
